@@ -1,0 +1,321 @@
+package wego
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Client is the friendly layer of the SDK: token caching, typed results,
+// push and pay helpers. Create it with [NewClient]; it is safe for
+// concurrent use and meant to live as long as the process.
+type Client struct {
+	// WeChat is the raw transport: one method per WeChat endpoint, answers
+	// returned as WeChat sent them. Use it for anything the Client does not type.
+	WeChat *WeChatAPI
+
+	s          Settings // the caller's settings, normalised
+	aesKey     []byte
+	cert       *tls.Certificate
+	http       *http.Client
+	log        *slog.Logger
+	baseURL    string
+	payBaseURL string
+
+	tokens tokenCache
+
+	// busyRetries and busyBackoff bound the retries of reads answered with
+	// errcode -1.
+	busyRetries int
+	busyBackoff time.Duration
+}
+
+// NewClient checks s and returns a Client. Every problem in s is reported at
+// once in an [*InitError].
+func NewClient(s Settings) (*Client, error) {
+	chk, ie := s.validate()
+	if ie != nil {
+		return nil, ie
+	}
+	c := &Client{
+		s:           s,
+		aesKey:      chk.aesKey,
+		cert:        chk.cert,
+		http:        s.HTTPClient,
+		log:         s.Logger,
+		baseURL:     strings.TrimRight(s.BaseURL, "/"),
+		payBaseURL:  strings.TrimRight(s.PayBaseURL, "/"),
+		busyRetries: 3,
+		busyBackoff: 200 * time.Millisecond,
+	}
+	if c.http == nil {
+		c.http = &http.Client{Timeout: 30 * time.Second}
+	}
+	if c.log == nil {
+		c.log = slog.New(discardHandler{})
+	}
+	if c.baseURL == "" {
+		c.baseURL = DefaultBaseURL
+	}
+	if c.payBaseURL == "" {
+		c.payBaseURL = DefaultPayBaseURL
+	}
+	c.tokens.init(c)
+	c.WeChat = &WeChatAPI{c: c}
+	return c, nil
+}
+
+// AppID returns the account's AppID.
+func (c *Client) AppID() string { return c.s.AppID }
+
+// WeChatAPI is the raw transport to WeChat's JSON API (exposed as
+// [Client.WeChat]). Each method sends its parameters with the global access
+// token and returns the body WeChat answered; an answer whose errcode is not 0
+// becomes an [*APIError], an HTTP failure an [*HTTPError]. It refreshes the
+// token and retries once when WeChat rejects the token, and retries reads
+// that WeChat answered with "system busy" (-1) with bounded backoff.
+type WeChatAPI struct {
+	c *Client
+}
+
+// Get calls GET path on the WeChat API host with query and the access token,
+// and decodes the JSON answer into out (nil discards it; a *json.RawMessage
+// keeps it raw). It is the escape hatch for endpoints the SDK does not wrap.
+func (w *WeChatAPI) Get(ctx context.Context, path string, query url.Values, out any) error {
+	return w.c.doJSON(ctx, request{method: http.MethodGet, path: path, query: query, token: true}, out)
+}
+
+// Post calls POST path on the WeChat API host with query and the access
+// token, sending body as JSON (non-ASCII and <>& unescaped, as WeChat
+// expects), and decodes the JSON answer into out.
+func (w *WeChatAPI) Post(ctx context.Context, path string, query url.Values, body, out any) error {
+	b, err := encodeJSON(body)
+	if err != nil {
+		return fmt.Errorf("wego: %s: encode request: %w", path, err)
+	}
+	return w.c.doJSON(ctx, request{method: http.MethodPost, path: path, query: query, body: b, token: true}, out)
+}
+
+// request is one call to a WeChat JSON endpoint.
+type request struct {
+	method string
+	path   string
+	query  url.Values
+	body   []byte
+	token  bool // add the global access token and refresh it once on 40001/40014/42001
+}
+
+// maxJSONResponse caps what the SDK reads of a JSON answer.
+const maxJSONResponse = 8 << 20
+
+// envelope is the part of every WeChat JSON answer that tells success.
+type envelope struct {
+	ErrCode int    `json:"errcode"`
+	ErrMsg  string `json:"errmsg"`
+}
+
+// doJSON sends r, checks errcode and decodes the answer into out.
+func (c *Client) doJSON(ctx context.Context, r request, out any) error {
+	refreshed := false
+	busy := 0
+	for {
+		var tok string
+		if r.token {
+			var err error
+			if tok, err = c.AccessToken(ctx); err != nil {
+				return err
+			}
+		}
+		body, err := c.send(ctx, r, tok)
+		if err == nil {
+			err = checkEnvelope(r.path, body)
+		}
+		var ae *APIError
+		if errors.As(err, &ae) {
+			switch {
+			case r.token && ae.TokenInvalid() && !refreshed:
+				refreshed = true
+				c.log.LogAttrs(ctx, slog.LevelInfo, "wego: access token rejected, refreshing",
+					slog.String("endpoint", r.path), slog.Int("errcode", ae.Code))
+				if err := c.tokens.invalidate(ctx, tok); err != nil {
+					return err
+				}
+				continue
+			case ae.Code == CodeSystemBusy && r.method == http.MethodGet && busy < c.busyRetries:
+				busy++
+				c.log.LogAttrs(ctx, slog.LevelInfo, "wego: system busy, retrying",
+					slog.String("endpoint", r.path), slog.Int("attempt", busy))
+				if err := sleep(ctx, backoff(c.busyBackoff, busy)); err != nil {
+					return err
+				}
+				continue
+			}
+		}
+		if err != nil {
+			return err
+		}
+		return decodeJSON(r.path, body, out)
+	}
+}
+
+// send does one HTTP round trip and returns the body of a 200 answer.
+func (c *Client) send(ctx context.Context, r request, token string) ([]byte, error) {
+	u := c.baseURL + r.path
+	q := r.query
+	if token != "" {
+		q = cloneValues(q)
+		q.Set("access_token", token)
+	}
+	if len(q) > 0 {
+		u += "?" + q.Encode()
+	}
+	var body io.Reader
+	if r.body != nil {
+		body = bytes.NewReader(r.body)
+	}
+	req, err := http.NewRequestWithContext(ctx, r.method, u, body)
+	if err != nil {
+		return nil, fmt.Errorf("wego: %s: %w", r.path, redactURLError(err))
+	}
+	if r.body != nil {
+		req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	}
+	start := time.Now()
+	resp, err := c.http.Do(req)
+	if err != nil {
+		c.log.LogAttrs(ctx, slog.LevelDebug, "wego: request failed",
+			slog.String("method", r.method), slog.String("endpoint", r.path),
+			slog.Duration("took", time.Since(start)), slog.String("error", redact(err.Error())))
+		return nil, fmt.Errorf("wego: %s: %w", r.path, redactURLError(err))
+	}
+	defer resp.Body.Close()
+	data, err := readCapped(resp.Body, maxJSONResponse)
+	c.log.LogAttrs(ctx, slog.LevelDebug, "wego: request",
+		slog.String("method", r.method), slog.String("endpoint", r.path),
+		slog.Int("status", resp.StatusCode), slog.Int("bytes", len(data)),
+		slog.Duration("took", time.Since(start)))
+	if err != nil {
+		return nil, fmt.Errorf("wego: %s: %w", r.path, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, &HTTPError{Endpoint: r.path, StatusCode: resp.StatusCode, Reason: "unexpected status " + resp.Status}
+	}
+	return data, nil
+}
+
+// checkEnvelope turns a non-zero errcode into an *APIError.
+func checkEnvelope(path string, body []byte) error {
+	if !bytes.Contains(body, []byte(`"errcode"`)) {
+		return nil
+	}
+	var env envelope
+	if err := json.Unmarshal(body, &env); err != nil {
+		return &HTTPError{Endpoint: path, StatusCode: http.StatusOK, Reason: "invalid JSON: " + err.Error()}
+	}
+	if env.ErrCode != 0 {
+		return &APIError{Code: env.ErrCode, Msg: env.ErrMsg, Endpoint: path}
+	}
+	return nil
+}
+
+func decodeJSON(path string, body []byte, out any) error {
+	if out == nil {
+		return nil
+	}
+	if raw, ok := out.(*json.RawMessage); ok {
+		*raw = append((*raw)[:0], body...)
+		return nil
+	}
+	if err := json.Unmarshal(body, out); err != nil {
+		return &HTTPError{Endpoint: path, StatusCode: http.StatusOK, Reason: "invalid JSON: " + err.Error()}
+	}
+	return nil
+}
+
+// encodeJSON marshals v without HTML escaping: WeChat stores menu URLs and
+// texts as sent, so "&" must stay "&".
+func encodeJSON(v any) ([]byte, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// readCapped reads r up to limit bytes and fails with ErrResponseTooLarge past it.
+func readCapped(r io.Reader, limit int64) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("read response: %w", err)
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%w: more than %d bytes", ErrResponseTooLarge, limit)
+	}
+	return data, nil
+}
+
+// redactURLError removes secrets from the URL a *url.Error carries (net/http
+// puts the whole URL, query included, into its errors).
+func redactURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return &url.Error{Op: ue.Op, URL: redact(ue.URL), Err: redactedError{ue.Err}}
+	}
+	return redactedError{err}
+}
+
+// redactedError is err with secrets removed from its text; errors.Is and
+// errors.As still reach the original.
+type redactedError struct{ err error }
+
+func (e redactedError) Error() string { return redact(e.err.Error()) }
+func (e redactedError) Unwrap() error { return e.err }
+
+func cloneValues(q url.Values) url.Values {
+	out := make(url.Values, len(q)+1)
+	for k, v := range q {
+		out[k] = v
+	}
+	return out
+}
+
+// backoff returns the wait before retry n (1-based): base·2^(n-1), with ±50 % jitter.
+func backoff(base time.Duration, n int) time.Duration {
+	d := base << (n - 1)
+	return d/2 + rand.N(d)
+}
+
+// sleep waits d or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// discardHandler drops every record (slog.DiscardHandler needs Go 1.24).
+type discardHandler struct{}
+
+func (discardHandler) Enabled(context.Context, slog.Level) bool  { return false }
+func (discardHandler) Handle(context.Context, slog.Record) error { return nil }
+func (d discardHandler) WithAttrs([]slog.Attr) slog.Handler      { return d }
+func (d discardHandler) WithGroup(string) slog.Handler           { return d }

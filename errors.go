@@ -1,0 +1,241 @@
+package wego
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Sentinel errors for the cases the SDK reports without a WeChat error code.
+// Test for them with [errors.Is].
+var (
+	// ErrGroupNotFound is returned when a user group named by id or name does not exist.
+	ErrGroupNotFound = errors.New("wego: group not found")
+	// ErrNotSubscribed is returned when an operation needs a user who follows the account.
+	ErrNotSubscribed = errors.New("wego: user does not follow the account")
+	// ErrMissingParameter is wrapped by errors about a required parameter left empty;
+	// the error text names the parameter.
+	ErrMissingParameter = errors.New("wego: missing required parameter")
+	// ErrResponseTooLarge is returned when an answer from WeChat exceeds the size the SDK reads.
+	ErrResponseTooLarge = errors.New("wego: response body too large")
+	// ErrInvalidSignature is wrapped by every error about a push or pay
+	// signature that does not verify.
+	ErrInvalidSignature = errors.New("wego: signature mismatch")
+	// ErrAppIDMismatch is returned when an encrypted message or a pay
+	// notification names another account than ours.
+	ErrAppIDMismatch = errors.New("wego: message is for another appid")
+	// ErrMalformedMessage is wrapped by errors about input from WeChat (or
+	// from someone posing as WeChat) that cannot be parsed: bad XML, bad
+	// base64, bad padding, wrong lengths.
+	ErrMalformedMessage = errors.New("wego: malformed message")
+	// ErrBodyTooLarge is returned when a request body sent to one of our
+	// handlers is larger than the SDK accepts.
+	ErrBodyTooLarge = errors.New("wego: request body too large")
+)
+
+// SettingProblem is one invalid or missing field of [Settings].
+type SettingProblem struct {
+	Field  string // the Settings field, e.g. "AppID"
+	Reason string // what is wrong with it; never contains the field's value
+}
+
+// InitError is returned by [NewClient] and lists every problem found in the
+// [Settings] at once, so a misconfigured deployment is fixed in one pass.
+type InitError struct {
+	Problems []SettingProblem
+}
+
+func (e *InitError) Error() string {
+	var b strings.Builder
+	b.WriteString("wego: invalid settings: ")
+	for i, p := range e.Problems {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(p.Field)
+		b.WriteString(": ")
+		b.WriteString(p.Reason)
+	}
+	return b.String()
+}
+
+// Has reports whether field is among the problems.
+func (e *InitError) Has(field string) bool {
+	for _, p := range e.Problems {
+		if p.Field == field {
+			return true
+		}
+	}
+	return false
+}
+
+// WeChat error codes the SDK acts on.
+const (
+	CodeSystemBusy          = -1    // 系统繁忙: retried with backoff for reads
+	CodeInvalidCredential   = 40001 // access token invalid or not the latest
+	CodeInvalidAccessToken  = 40014 // malformed access token
+	CodeAccessTokenExpired  = 42001 // access token expired
+	CodeMenuNotExist        = 46003 // the account has no menu
+	CodeInvalidTimeSpan     = 61501 // analytics: date span out of range
+	CodeInvalidTimeFormat   = 61500 // analytics: date format invalid
+	CodeAPIMinuteQuotaLimit = 45011 // API minute quota reached
+)
+
+// APIError is an answer from a WeChat JSON endpoint whose errcode is not 0.
+//
+//	var ae *wego.APIError
+//	if errors.As(err, &ae) && ae.Code == 45009 { ... }
+type APIError struct {
+	Code     int    // WeChat errcode
+	Msg      string // WeChat errmsg
+	Endpoint string // the path called, e.g. "/cgi-bin/getcallbackip"; never carries a query
+}
+
+func (e *APIError) Error() string {
+	return "wego: " + e.Endpoint + ": errcode " + strconv.Itoa(e.Code) + ": " + redact(e.Msg)
+}
+
+// TokenInvalid reports whether WeChat rejected the access token (40001, 40014,
+// 42001). The transport refreshes the token and retries once on these codes.
+func (e *APIError) TokenInvalid() bool {
+	switch e.Code {
+	case CodeInvalidCredential, CodeInvalidAccessToken, CodeAccessTokenExpired:
+		return true
+	}
+	return false
+}
+
+// Retryable reports whether the same request may succeed when sent again
+// later: WeChat was busy (-1) or a minute quota was reached (45011).
+func (e *APIError) Retryable() bool {
+	return e.Code == CodeSystemBusy || e.Code == CodeAPIMinuteQuotaLimit
+}
+
+// IsRetryable reports whether err, or an error it wraps, is an [*APIError]
+// whose request may succeed later, or an [*HTTPError] with a 5xx status.
+func IsRetryable(err error) bool {
+	var ae *APIError
+	if errors.As(err, &ae) {
+		return ae.Retryable()
+	}
+	var he *HTTPError
+	if errors.As(err, &he) {
+		return he.StatusCode >= 500
+	}
+	return false
+}
+
+// HTTPError is an answer that is not a WeChat answer at all: a status other
+// than 200, or a body that cannot be decoded.
+type HTTPError struct {
+	Endpoint   string // path called, without query
+	StatusCode int    // HTTP status; 200 when the body was the problem
+	Reason     string // what was wrong, e.g. "unexpected status" or a decode error
+}
+
+func (e *HTTPError) Error() string {
+	return "wego: " + e.Endpoint + ": HTTP " + strconv.Itoa(e.StatusCode) + ": " + redact(e.Reason)
+}
+
+// PayError is a WeChat Pay answer with return_code or result_code FAIL, or
+// one whose signature does not verify.
+type PayError struct {
+	Endpoint   string // pay path, e.g. "/pay/unifiedorder"
+	ReturnCode string // SUCCESS or FAIL: communication result
+	ReturnMsg  string
+	ResultCode string // SUCCESS or FAIL: business result
+	ErrCode    string // e.g. ORDERPAID, SYSTEMERROR
+	ErrCodeDes string
+}
+
+func (e *PayError) Error() string {
+	var b strings.Builder
+	b.WriteString("wego: ")
+	b.WriteString(e.Endpoint)
+	b.WriteString(": ")
+	if e.ReturnCode != "SUCCESS" {
+		b.WriteString("return_code ")
+		b.WriteString(e.ReturnCode)
+		if e.ReturnMsg != "" {
+			b.WriteString(": ")
+			b.WriteString(redact(e.ReturnMsg))
+		}
+		return b.String()
+	}
+	b.WriteString("result_code ")
+	b.WriteString(e.ResultCode)
+	if e.ErrCode != "" {
+		b.WriteString(": ")
+		b.WriteString(e.ErrCode)
+	}
+	if e.ErrCodeDes != "" {
+		b.WriteString(": ")
+		b.WriteString(redact(e.ErrCodeDes))
+	}
+	return b.String()
+}
+
+// Retryable reports whether WeChat Pay asks the caller to try again with the
+// same parameters (SYSTEMERROR, BIZERR_NEED_RETRY, FREQUENCY_LIMITED).
+func (e *PayError) Retryable() bool {
+	switch e.ErrCode {
+	case "SYSTEMERROR", "BIZERR_NEED_RETRY", "FREQUENCY_LIMITED":
+		return true
+	}
+	return false
+}
+
+// missing returns an error wrapping [ErrMissingParameter] that names what is missing.
+func missing(what string) error {
+	return fmt.Errorf("%w: %s", ErrMissingParameter, what)
+}
+
+// secretNames are the query and JSON keys whose values never leave the SDK.
+var secretNames = []string{"access_token", "secret", "appsecret", "refresh_token", "key", "sign", "paySign", "code"}
+
+// redact replaces the values of secret query parameters and JSON string fields
+// in s with REDACTED: "access_token=abc&x=1" becomes "access_token=REDACTED&x=1"
+// and `"secret":"abc"` becomes `"secret":"REDACTED"`. Every error text and log
+// line that may carry a URL or a body goes through it.
+func redact(s string) string {
+	if !strings.ContainsAny(s, "=:") {
+		return s
+	}
+	for _, name := range secretNames {
+		s = redactAfter(s, name+"=", "&# \t\n\"'")
+		s = redactAfter(s, `"`+name+`":"`, `"`)
+		s = redactAfter(s, `"`+name+`": "`, `"`)
+	}
+	return s
+}
+
+// redactAfter replaces what follows each occurrence of prefix, up to a byte in
+// stop, with REDACTED. A prefix only counts at the start of a name: "xkey="
+// does not match "key=".
+func redactAfter(s, prefix, stop string) string {
+	const mask = "REDACTED"
+	from := 0
+	for {
+		i := strings.Index(s[from:], prefix)
+		if i < 0 {
+			return s
+		}
+		i += from
+		start := i + len(prefix)
+		if prefix[0] != '"' && i > 0 && isNameByte(s[i-1]) {
+			from = start
+			continue
+		}
+		end := start
+		for end < len(s) && !strings.ContainsRune(stop, rune(s[end])) {
+			end++
+		}
+		s = s[:start] + mask + s[end:]
+		from = start + len(mask)
+	}
+}
+
+func isNameByte(c byte) bool {
+	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}

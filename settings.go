@@ -1,0 +1,204 @@
+package wego
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/base64"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+)
+
+// TokenEndpoint selects how the SDK asks WeChat for the global access token.
+type TokenEndpoint int
+
+const (
+	// TokenEndpointStable uses POST /cgi-bin/stable_token in normal mode
+	// (the default). Every caller gets the same valid token and a new one is
+	// issued only in the last five minutes of the old one's life, so many
+	// servers fetching at once never invalidate each other's token.
+	TokenEndpointStable TokenEndpoint = iota
+	// TokenEndpointClassic uses GET /cgi-bin/token. Each call issues a new
+	// token (the previous one stays valid for five minutes) and counts against
+	// a daily quota of 2000.
+	TokenEndpointClassic
+)
+
+func (e TokenEndpoint) String() string {
+	switch e {
+	case TokenEndpointStable:
+		return "stable_token"
+	case TokenEndpointClassic:
+		return "token"
+	}
+	return "TokenEndpoint(invalid)"
+}
+
+// Settings configure a [Client]. Only AppID and AppSecret are required; each
+// optional group enables an area of the SDK (MchID and MchSecret for pay,
+// PushToken for push, and so on). [NewClient] checks them all and reports
+// every problem at once in an [*InitError].
+type Settings struct {
+	// AppID and AppSecret identify the Official Account (基本配置). Required.
+	AppID     string
+	AppSecret string
+
+	// RegisterURL is the site's base URL as registered for web OAuth
+	// (网页授权域名), e.g. "https://example.com". Absolute http(s) URL.
+	RegisterURL string
+	// RedirectPath is where the OAuth flow sends the user after login when the
+	// page they asked for is not known; RedirectState is the state passed to
+	// WeChat's authorize page.
+	RedirectPath  string
+	RedirectState string
+	// UserInfoExpire is how long OAuth user info is cached in the session;
+	// 0 fetches it on every request that needs it.
+	UserInfoExpire time.Duration
+
+	// MchID and MchSecret are the WeChat Pay merchant id (商户号) and API key
+	// (API 密钥). Set both or neither.
+	MchID     string
+	MchSecret string
+	// CertPEMPath and KeyPEMPath are the merchant's client certificate and key
+	// (apiclient_cert.pem, apiclient_key.pem), needed for refunds. Set both or
+	// neither; NewClient loads them.
+	CertPEMPath string
+	KeyPEMPath  string
+	// PayNotifyURL is the default notify_url of pay orders. Absolute http(s) URL.
+	PayNotifyURL string
+
+	// PushToken is the Token of the server configuration (服务器配置).
+	// PushEncodingAESKey, the 43-character EncodingAESKey, enables safe mode
+	// (安全模式) and needs PushToken.
+	PushToken          string
+	PushEncodingAESKey string
+
+	// AccessTokenSource, when set, replaces the SDK's own token fetch and cache
+	// entirely (the seed's GET_GLOBAL_ACCESS_TOKEN): the SDK calls it whenever
+	// it needs the global access token, so it must be cheap (it caches) and
+	// must return a fresh token after WeChat rejected the previous one.
+	AccessTokenSource func(ctx context.Context) (string, error)
+	// TokenStore is where the SDK caches the global access token it fetched;
+	// the default keeps it in memory. A shared store (see the redisstore
+	// module) lets many servers use one token.
+	TokenStore TokenStore
+	// TokenEndpoint selects the WeChat endpoint that issues the token;
+	// the zero value is [TokenEndpointStable].
+	TokenEndpoint TokenEndpoint
+
+	// Debug makes pay orders cost 1 fen whatever the amount and logs a warning
+	// for each; never enable it in production.
+	Debug bool
+
+	// HTTPClient sends every request; nil means a client with a 30 s timeout.
+	// It is used as given.
+	HTTPClient *http.Client
+	// BaseURL and PayBaseURL override https://api.weixin.qq.com and
+	// https://api.mch.weixin.qq.com, e.g. to point at a wegotest server.
+	BaseURL    string
+	PayBaseURL string
+	// Logger receives the SDK's logs (requests at Debug, retries and token
+	// refreshes at Info, problems at Warn); nil discards them. Secrets are
+	// redacted before anything is logged.
+	Logger *slog.Logger
+}
+
+// Default WeChat hosts.
+const (
+	DefaultBaseURL    = "https://api.weixin.qq.com"
+	DefaultPayBaseURL = "https://api.mch.weixin.qq.com"
+)
+
+// checked holds what validate derived from Settings.
+type checked struct {
+	aesKey []byte           // decoded PushEncodingAESKey, nil without safe mode
+	cert   *tls.Certificate // loaded client certificate, nil without one
+}
+
+// validate returns every problem of s at once.
+func (s *Settings) validate() (checked, *InitError) {
+	var out checked
+	var ie InitError
+	add := func(field, reason string) {
+		ie.Problems = append(ie.Problems, SettingProblem{Field: field, Reason: reason})
+	}
+
+	if s.AppID == "" {
+		add("AppID", "required")
+	}
+	if s.AppSecret == "" {
+		add("AppSecret", "required")
+	}
+	checkURL := func(field, v string) {
+		if v != "" && !isAbsoluteHTTPURL(v) {
+			add(field, "must be an absolute http(s) URL")
+		}
+	}
+	checkURL("RegisterURL", s.RegisterURL)
+	checkURL("PayNotifyURL", s.PayNotifyURL)
+	checkURL("BaseURL", s.BaseURL)
+	checkURL("PayBaseURL", s.PayBaseURL)
+	if s.UserInfoExpire < 0 {
+		add("UserInfoExpire", "must not be negative")
+	}
+
+	if s.MchID != "" && s.MchSecret == "" {
+		add("MchSecret", "required when MchID is set")
+	}
+	if s.MchSecret != "" && s.MchID == "" {
+		add("MchID", "required when MchSecret is set")
+	}
+	switch {
+	case s.CertPEMPath != "" && s.KeyPEMPath == "":
+		add("KeyPEMPath", "required when CertPEMPath is set")
+	case s.KeyPEMPath != "" && s.CertPEMPath == "":
+		add("CertPEMPath", "required when KeyPEMPath is set")
+	case s.CertPEMPath != "":
+		cert, err := tls.LoadX509KeyPair(s.CertPEMPath, s.KeyPEMPath)
+		if err != nil {
+			// The error names the files and what is wrong with them, never
+			// their content.
+			add("CertPEMPath", "certificate and key do not load as a pair: "+err.Error())
+		} else {
+			out.cert = &cert
+		}
+	}
+
+	if s.PushEncodingAESKey != "" {
+		key, ok := decodeAESKey(s.PushEncodingAESKey)
+		if !ok {
+			add("PushEncodingAESKey", "must be 43 characters of base64 encoding 32 bytes")
+		} else {
+			out.aesKey = key
+		}
+		if s.PushToken == "" {
+			add("PushToken", "required when PushEncodingAESKey is set")
+		}
+	}
+	if s.TokenEndpoint != TokenEndpointStable && s.TokenEndpoint != TokenEndpointClassic {
+		add("TokenEndpoint", "unknown endpoint")
+	}
+
+	if len(ie.Problems) > 0 {
+		return checked{}, &ie
+	}
+	return out, nil
+}
+
+// decodeAESKey decodes a 43-character EncodingAESKey into its 32 key bytes.
+func decodeAESKey(k string) ([]byte, bool) {
+	if len(k) != 43 {
+		return nil, false
+	}
+	key, err := base64.StdEncoding.DecodeString(k + "=")
+	if err != nil || len(key) != 32 {
+		return nil, false
+	}
+	return key, true
+}
+
+func isAbsoluteHTTPURL(v string) bool {
+	u, err := url.Parse(v)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}

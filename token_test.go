@@ -1,0 +1,323 @@
+package wego_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wego-sdk/wego"
+	"github.com/wego-sdk/wego/wegotest"
+)
+
+// setup returns a fake platform and a client pointed at it.
+func setup(t *testing.T, edit ...func(*wego.Settings)) (*wegotest.Server, *wego.Client) {
+	t.Helper()
+	srv := wegotest.New(t)
+	s := srv.Settings()
+	for _, e := range edit {
+		e(&s)
+	}
+	c, err := wego.NewClient(s)
+	require.NoError(t, err)
+	return srv, c
+}
+
+// callAll runs fn in n goroutines at once and returns the errors.
+func callAll(n int, fn func() error) []error {
+	errs := make([]error, n)
+	var start, done sync.WaitGroup
+	start.Add(1)
+	for i := range n {
+		done.Add(1)
+		go func() {
+			defer done.Done()
+			start.Wait()
+			errs[i] = fn()
+		}()
+	}
+	start.Done()
+	done.Wait()
+	return errs
+}
+
+func TestAccessTokenColdCacheOneRequest(t *testing.T) {
+	t.Parallel()
+	for _, ep := range []wego.TokenEndpoint{wego.TokenEndpointStable, wego.TokenEndpointClassic} {
+		t.Run(ep.String(), func(t *testing.T) {
+			t.Parallel()
+			srv, c := setup(t, func(s *wego.Settings) { s.TokenEndpoint = ep })
+			srv.SetLatency(50 * time.Millisecond)
+			srv.SetTokenTTL(2 * time.Second)
+			ctx := context.Background()
+
+			var mu sync.Mutex
+			seen := map[string]int{}
+			get := func() error {
+				tok, err := c.AccessToken(ctx)
+				mu.Lock()
+				seen[tok]++
+				mu.Unlock()
+				return err
+			}
+			for _, err := range callAll(1000, get) {
+				require.NoError(t, err)
+			}
+			assert.Equal(t, 1, srv.TokenRequests(), "a cold cache must cause exactly one token request")
+			assert.Len(t, seen, 1, "every caller must get the same token")
+
+			// The client stops using a 2 s token after 1.5 s (a quarter of the
+			// lifetime as margin); then exactly one more request.
+			time.Sleep(1600 * time.Millisecond)
+			for _, err := range callAll(1000, get) {
+				require.NoError(t, err)
+			}
+			assert.Equal(t, 2, srv.TokenRequests(), "an expired cache must cause exactly one more request")
+			assert.Len(t, seen, 2, "the refresh must bring a new token")
+		})
+	}
+}
+
+func TestAccessTokenCached(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t)
+	ctx := context.Background()
+	first, err := c.AccessToken(ctx)
+	require.NoError(t, err)
+	require.NotEmpty(t, first)
+	for range 10 {
+		tok, err := c.AccessToken(ctx)
+		require.NoError(t, err)
+		require.Equal(t, first, tok)
+	}
+	assert.Equal(t, 1, srv.Requests(wegotest.PathStableToken))
+	assert.Equal(t, 0, srv.Requests(wegotest.PathToken), "stable_token is the default endpoint")
+}
+
+func TestTokenRejectedOnceIsRefreshedAndRetried(t *testing.T) {
+	t.Parallel()
+	for _, code := range []int{40001, 40014, 42001} {
+		srv, c := setup(t)
+		ctx := context.Background()
+		_, err := c.GetWeChatServersList(ctx) // warm the cache
+		require.NoError(t, err)
+
+		srv.FailNext("/cgi-bin/getcallbackip", code)
+		ips, err := c.GetWeChatServersList(ctx)
+		require.NoError(t, err, "errcode %d", code)
+		assert.Equal(t, []string{"127.0.0.1", "::1"}, ips)
+		assert.Equal(t, 3, srv.Requests("/cgi-bin/getcallbackip"), "warm-up, rejected call, retry")
+		assert.Equal(t, 2, srv.TokenRequests(), "the rejected token is dropped and fetched again")
+	}
+}
+
+func TestTokenRejectedTwiceSurfacesAPIError(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t)
+	srv.FailNext("/cgi-bin/getcallbackip", 40001)
+	srv.FailNext("/cgi-bin/getcallbackip", 40001)
+	_, err := c.GetWeChatServersList(context.Background())
+	var ae *wego.APIError
+	require.ErrorAs(t, err, &ae)
+	assert.Equal(t, 40001, ae.Code)
+	assert.Equal(t, "/cgi-bin/getcallbackip", ae.Endpoint)
+	assert.True(t, ae.TokenInvalid())
+	assert.Equal(t, 2, srv.Requests("/cgi-bin/getcallbackip"), "one retry, not more")
+}
+
+func TestTokenExpiredOnServerIsRefreshed(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t)
+	ctx := context.Background()
+	old, err := c.AccessToken(ctx)
+	require.NoError(t, err)
+	srv.ExpireTokens() // WeChat now answers 42001 for the cached token
+	_, err = c.GetWeChatServersList(ctx)
+	require.NoError(t, err)
+	tok, err := c.AccessToken(ctx)
+	require.NoError(t, err)
+	assert.NotEqual(t, old, tok)
+}
+
+func TestTokenFetchFailureReachesEveryWaiter(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t)
+	srv.SetLatency(30 * time.Millisecond)
+	srv.FailNext(wegotest.PathStableToken, 40013)
+	errs := callAll(50, func() error { _, err := c.AccessToken(context.Background()); return err })
+	for _, err := range errs {
+		var ae *wego.APIError
+		require.ErrorAs(t, err, &ae)
+		assert.Equal(t, 40013, ae.Code)
+	}
+	assert.Equal(t, 1, srv.TokenRequests())
+	// The failure is not cached: the next call asks again and succeeds.
+	_, err := c.AccessToken(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, 2, srv.TokenRequests())
+}
+
+func TestWrongSecretIsAPIError(t *testing.T) {
+	t.Parallel()
+	for _, ep := range []wego.TokenEndpoint{wego.TokenEndpointStable, wego.TokenEndpointClassic} {
+		_, c := setup(t, func(s *wego.Settings) { s.AppSecret = "not-the-secret"; s.TokenEndpoint = ep })
+		_, err := c.AccessToken(context.Background())
+		var ae *wego.APIError
+		require.ErrorAs(t, err, &ae, ep.String())
+		assert.Equal(t, 40125, ae.Code)
+		assert.NotContains(t, err.Error(), "not-the-secret")
+	}
+}
+
+func TestAccessTokenHonoursCancellation(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t)
+	srv.SetLatency(300 * time.Millisecond)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	var quitter error
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		_, quitter = c.AccessToken(ctx)
+	}()
+	time.Sleep(20 * time.Millisecond) // the quitter started the fetch
+	begin := time.Now()
+	cancel()
+	wg.Wait()
+	assert.ErrorIs(t, quitter, context.Canceled)
+	assert.Less(t, time.Since(begin), 200*time.Millisecond, "a cancelled caller returns at once")
+
+	// The fetch the quitter started goes on for the callers still waiting.
+	tok, err := c.AccessToken(context.Background())
+	require.NoError(t, err)
+	assert.NotEmpty(t, tok)
+	assert.Equal(t, 1, srv.TokenRequests())
+}
+
+func TestAccessTokenSource(t *testing.T) {
+	t.Parallel()
+	srv := wegotest.New(t)
+	s := srv.Settings()
+	var calls atomic.Int32
+	// The source serves tokens fetched by another client, as a central token
+	// service would; it hands out a fresh one after a rejection.
+	central, err := wego.NewClient(srv.Settings())
+	require.NoError(t, err)
+	s.AccessTokenSource = func(ctx context.Context) (string, error) {
+		calls.Add(1)
+		return central.AccessToken(ctx)
+	}
+	c, err := wego.NewClient(s)
+	require.NoError(t, err)
+
+	_, err = c.GetWeChatServersList(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, int32(1), calls.Load())
+
+	srv.FailNext("/cgi-bin/getcallbackip", 40001)
+	_, err = c.GetWeChatServersList(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, int32(3), calls.Load(), "the source is asked again after a rejection")
+
+	s.AccessTokenSource = func(context.Context) (string, error) { return "", errors.New("token service down") }
+	c, err = wego.NewClient(s)
+	require.NoError(t, err)
+	_, err = c.GetWeChatServersList(context.Background())
+	require.ErrorContains(t, err, "token service down")
+}
+
+func TestSharedTokenStore(t *testing.T) {
+	t.Parallel()
+	srv := wegotest.New(t)
+	store := wego.NewMemoryTokenStore()
+	s := srv.Settings()
+	s.TokenStore = store
+	s.TokenEndpoint = wego.TokenEndpointClassic // every fetch would invalidate the other's token
+	a, err := wego.NewClient(s)
+	require.NoError(t, err)
+	b, err := wego.NewClient(s)
+	require.NoError(t, err)
+
+	ta, err := a.AccessToken(context.Background())
+	require.NoError(t, err)
+	tb, err := b.AccessToken(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, ta, tb, "servers sharing a store share the token")
+	assert.Equal(t, 1, srv.TokenRequests())
+}
+
+// failingStore is a TokenStore whose reads fail, as a Redis outage would.
+type failingStore struct{ wego.MemoryTokenStore }
+
+func (f *failingStore) Token(context.Context, string) (wego.Token, bool, error) {
+	return wego.Token{}, false, errors.New("store unreachable")
+}
+
+func TestTokenStoreOutageDoesNotBurnQuota(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t, func(s *wego.Settings) { s.TokenStore = &failingStore{} })
+	for range 20 {
+		_, err := c.GetWeChatServersList(context.Background())
+		require.NoError(t, err)
+	}
+	assert.Equal(t, 1, srv.TokenRequests(), "the token fetched here is reused while the store is down")
+}
+
+func TestMemoryTokenStoreDeleteOnlyMatching(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	var m wego.MemoryTokenStore // the zero value works
+	_, ok, err := m.Token(ctx, "app")
+	require.NoError(t, err)
+	require.False(t, ok)
+	require.NoError(t, m.SetToken(ctx, "app", wego.Token{Value: "new", ExpiresAt: time.Now().Add(time.Hour)}))
+	require.NoError(t, m.DeleteToken(ctx, "app", "old"))
+	got, ok, _ := m.Token(ctx, "app")
+	require.True(t, ok, "deleting a stale value keeps the fresh token")
+	assert.Equal(t, "new", got.Value)
+	require.NoError(t, m.DeleteToken(ctx, "app", "new"))
+	_, ok, _ = m.Token(ctx, "app")
+	assert.False(t, ok)
+}
+
+func BenchmarkAccessTokenCached(b *testing.B) {
+	srv := wegotest.New(b)
+	c, err := wego.NewClient(srv.Settings())
+	require.NoError(b, err)
+	ctx := context.Background()
+	_, err = c.AccessToken(ctx)
+	require.NoError(b, err)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		if _, err := c.AccessToken(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkAccessTokenCachedParallel(b *testing.B) {
+	srv := wegotest.New(b)
+	c, err := wego.NewClient(srv.Settings())
+	require.NoError(b, err)
+	ctx := context.Background()
+	_, err = c.AccessToken(ctx)
+	require.NoError(b, err)
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := c.AccessToken(ctx); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}

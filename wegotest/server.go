@@ -1,0 +1,279 @@
+// Package wegotest is a fake WeChat platform for tests: an in-process HTTP
+// server, started like [net/http/httptest.Server], that speaks the WeChat API
+// paths the SDK uses, keeps state (access tokens with expiry, and what later
+// areas add), checks what WeChat checks and answers with WeChat's error codes.
+//
+// Point a client at it with [Server.Settings]:
+//
+//	srv := wegotest.NewServer()
+//	defer srv.Close()
+//	c, err := wego.NewClient(srv.Settings())
+//
+// Faults are injected per path ([Server.FailNext]) or for every request
+// ([Server.SetLatency]); [Server.Requests] counts what arrived. Each Server is
+// independent, so tests using it can run in parallel.
+package wegotest
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/wego-sdk/wego"
+)
+
+// DefaultTokenTTL is the lifetime of the access tokens the server issues
+// unless [Server.SetTokenTTL] says otherwise; WeChat's is 7200 s.
+const DefaultTokenTTL = 7200 * time.Second
+
+// Server is a fake WeChat platform. Its methods are safe for concurrent use.
+type Server struct {
+	// URL is the base URL of the fake API (like https://api.weixin.qq.com).
+	URL string
+	// AppID and AppSecret are the credentials the server accepts; they are
+	// random for each server.
+	AppID     string
+	AppSecret string
+
+	ts   *httptest.Server
+	mux  *http.ServeMux
+	stop chan struct{}
+
+	mu          sync.Mutex
+	tokenTTL    time.Duration
+	latency     time.Duration
+	tokens      map[string]time.Time // access token → expiry
+	stable      string               // the token stable_token hands out in normal mode
+	counts      map[string]int
+	faults      map[string][]int
+	callbackIPs []string
+}
+
+// NewServer starts a fake WeChat platform. Call Close when done.
+func NewServer() *Server {
+	s := &Server{
+		AppID:       "wx" + randomHex(8),
+		AppSecret:   randomHex(16),
+		mux:         http.NewServeMux(),
+		stop:        make(chan struct{}),
+		tokenTTL:    DefaultTokenTTL,
+		tokens:      make(map[string]time.Time),
+		counts:      make(map[string]int),
+		faults:      make(map[string][]int),
+		callbackIPs: []string{"127.0.0.1", "::1"},
+	}
+	s.routeTokens()
+	s.routeJSON("/cgi-bin/getcallbackip", func(*http.Request, []byte) (any, int) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return map[string]any{"ip_list": append([]string(nil), s.callbackIPs...)}, 0
+	})
+	s.ts = httptest.NewServer(http.HandlerFunc(s.serve))
+	s.URL = s.ts.URL
+	return s
+}
+
+// New starts a server for the test tb and closes it when the test ends.
+func New(tb testing.TB) *Server {
+	tb.Helper()
+	s := NewServer()
+	tb.Cleanup(s.Close)
+	return s
+}
+
+// Close shuts the server down, ending requests held by injected latency.
+func (s *Server) Close() {
+	s.mu.Lock()
+	select {
+	case <-s.stop:
+	default:
+		close(s.stop)
+	}
+	s.mu.Unlock()
+	s.ts.Close()
+}
+
+// Settings returns client settings pointing at this server, with its
+// credentials and its HTTP client.
+func (s *Server) Settings() wego.Settings {
+	return wego.Settings{
+		AppID:      s.AppID,
+		AppSecret:  s.AppSecret,
+		BaseURL:    s.URL,
+		PayBaseURL: s.URL,
+		HTTPClient: s.ts.Client(),
+	}
+}
+
+// SetTokenTTL sets the lifetime of access tokens issued from now on
+// (whole seconds, at least one; WeChat's is 7200 s).
+func (s *Server) SetTokenTTL(d time.Duration) {
+	s.mu.Lock()
+	s.tokenTTL = max(d.Truncate(time.Second), time.Second)
+	s.mu.Unlock()
+}
+
+// SetLatency delays every answer by d, as a slow network or a busy WeChat
+// would. A request whose client gives up stops waiting.
+func (s *Server) SetLatency(d time.Duration) {
+	s.mu.Lock()
+	s.latency = d
+	s.mu.Unlock()
+}
+
+// SetCallbackIPs sets the addresses getcallbackip answers (127.0.0.1 and ::1
+// by default: the addresses the fake's pushes come from).
+func (s *Server) SetCallbackIPs(ips ...string) {
+	s.mu.Lock()
+	s.callbackIPs = append([]string(nil), ips...)
+	s.mu.Unlock()
+}
+
+// FailNext makes the next request to path answer errcode (with WeChat's
+// errmsg for it) instead of being served. Calls queue up: FailNext twice
+// fails the next two requests.
+func (s *Server) FailNext(path string, errcode int) {
+	s.mu.Lock()
+	s.faults[path] = append(s.faults[path], errcode)
+	s.mu.Unlock()
+}
+
+// Requests returns how many requests arrived for path, counting the failed
+// and the rejected ones.
+func (s *Server) Requests(path string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.counts[path]
+}
+
+// TokenRequests returns how many requests arrived at both token endpoints.
+func (s *Server) TokenRequests() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.counts[PathToken] + s.counts[PathStableToken]
+}
+
+// ExpireTokens makes every access token issued so far expired (42001).
+func (s *Server) ExpireTokens() {
+	s.mu.Lock()
+	now := time.Now()
+	for t := range s.tokens {
+		s.tokens[t] = now
+	}
+	s.mu.Unlock()
+}
+
+// serve counts the request, applies latency and faults, then dispatches it.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	s.counts[r.URL.Path]++
+	latency := s.latency
+	var fault int
+	failed := false
+	if q := s.faults[r.URL.Path]; len(q) > 0 {
+		fault, failed = q[0], true
+		s.faults[r.URL.Path] = q[1:]
+	}
+	s.mu.Unlock()
+
+	if latency > 0 {
+		t := time.NewTimer(latency)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return
+		case <-s.stop:
+			t.Stop()
+			return
+		}
+	}
+	if failed {
+		writeJSON(w, errorBody(fault))
+		return
+	}
+	s.mux.ServeHTTP(w, r)
+}
+
+// routeJSON registers a JSON endpoint that needs a valid access token. fn
+// gets the request and its body and returns the answer, or a non-zero
+// errcode.
+func (s *Server) routeJSON(path string, fn func(r *http.Request, body []byte) (any, int)) {
+	s.mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+		if code := s.checkToken(r.URL.Query().Get("access_token")); code != 0 {
+			writeJSON(w, errorBody(code))
+			return
+		}
+		body, err := io.ReadAll(io.LimitReader(r.Body, 16<<20))
+		if err != nil {
+			writeJSON(w, errorBody(-1))
+			return
+		}
+		out, code := fn(r, body)
+		if code != 0 {
+			writeJSON(w, errorBody(code))
+			return
+		}
+		writeJSON(w, out)
+	})
+}
+
+// checkToken returns 0 for a valid token, otherwise WeChat's errcode.
+func (s *Server) checkToken(tok string) int {
+	if tok == "" {
+		return 41001
+	}
+	s.mu.Lock()
+	exp, ok := s.tokens[tok]
+	s.mu.Unlock()
+	switch {
+	case !ok:
+		return 40001
+	case !time.Now().Before(exp):
+		return 42001
+	}
+	return 0
+}
+
+// errmsgs are WeChat's texts for the error codes the fake answers.
+var errmsgs = map[int]string{
+	-1:    "system error",
+	40001: "invalid credential, access_token is invalid or not latest",
+	40002: "invalid grant_type",
+	40013: "invalid appid",
+	40014: "invalid access_token",
+	40125: "invalid appsecret",
+	41001: "access_token missing",
+	42001: "access_token expired",
+	44002: "empty post data",
+	45009: "reach max api daily quota limit",
+	45011: "api minute-quota reach limit  mustslower  retry next minute",
+	47001: "data format error",
+}
+
+func errorBody(code int) map[string]any {
+	msg, ok := errmsgs[code]
+	if !ok {
+		msg = "error"
+	}
+	return map[string]any{"errcode": code, "errmsg": msg + " rid: " + randomHex(6)}
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}

@@ -64,6 +64,9 @@ func NewClient(s Settings) (*Client, error) {
 	if c.log == nil {
 		c.log = slog.New(discardHandler{})
 	}
+	if c.s.PaySignType == "" {
+		c.s.PaySignType = SignTypeMD5
+	}
 	if c.baseURL == "" {
 		c.baseURL = DefaultBaseURL
 	}

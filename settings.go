@@ -35,6 +35,15 @@ func (e TokenEndpoint) String() string {
 	return "TokenEndpoint(invalid)"
 }
 
+// SignType is a WeChat Pay v2 signature algorithm.
+type SignType string
+
+// The signature algorithms of WeChat Pay v2.
+const (
+	SignTypeMD5        SignType = "MD5"
+	SignTypeHMACSHA256 SignType = "HMAC-SHA256"
+)
+
 // Settings configure a [Client]. Only AppID and AppSecret are required; each
 // optional group enables an area of the SDK (MchID and MchSecret for pay,
 // PushToken for push, and so on). [NewClient] checks them all and reports
@@ -67,6 +76,9 @@ type Settings struct {
 	KeyPEMPath  string
 	// PayNotifyURL is the default notify_url of pay orders. Absolute http(s) URL.
 	PayNotifyURL string
+	// PaySignType is how the merchant signs pay requests; it also verifies
+	// notifications that do not name their sign_type. Default [SignTypeMD5].
+	PaySignType SignType
 
 	// PushToken is the Token of the server configuration (服务器配置).
 	// PushEncodingAESKey, the 43-character EncodingAESKey, enables safe mode
@@ -175,6 +187,11 @@ func (s *Settings) validate() (checked, *InitError) {
 		if s.PushToken == "" {
 			add("PushToken", "required when PushEncodingAESKey is set")
 		}
+	}
+	switch s.PaySignType {
+	case "", SignTypeMD5, SignTypeHMACSHA256:
+	default:
+		add("PaySignType", "must be MD5 or HMAC-SHA256")
 	}
 	if s.TokenEndpoint != TokenEndpointStable && s.TokenEndpoint != TokenEndpointClassic {
 		add("TokenEndpoint", "unknown endpoint")

@@ -89,6 +89,7 @@ func TestSettingsValidation(t *testing.T) {
 		{"bad base urls", func(s *wego.Settings) { s.BaseURL, s.PayBaseURL = "::", "/pay" }, []string{"BaseURL", "PayBaseURL"}},
 		{"negative expiry", func(s *wego.Settings) { s.UserInfoExpire = -time.Second }, []string{"UserInfoExpire"}},
 		{"unknown token endpoint", func(s *wego.Settings) { s.TokenEndpoint = 7 }, []string{"TokenEndpoint"}},
+		{"unknown pay sign type", func(s *wego.Settings) { s.PaySignType = "SHA1" }, []string{"PaySignType"}},
 		{"all at once", func(s *wego.Settings) {
 			*s = wego.Settings{MchID: "1", PushEncodingAESKey: "short", RegisterURL: "nope"}
 		}, []string{"AppID", "AppSecret", "MchSecret", "PushEncodingAESKey", "PushToken", "RegisterURL"}},

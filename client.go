@@ -29,8 +29,9 @@ type Client struct {
 	cert       *tls.Certificate
 	http       *http.Client
 	log        *slog.Logger
-	baseURL    string
-	payBaseURL string
+	baseURL       string
+	payBaseURL    string
+	paySecureBase string
 
 	tokens tokenCache
 
@@ -72,6 +73,10 @@ func NewClient(s Settings) (*Client, error) {
 	}
 	if c.payBaseURL == "" {
 		c.payBaseURL = DefaultPayBaseURL
+	}
+	c.paySecureBase = strings.TrimRight(s.PaySecureBaseURL, "/")
+	if c.paySecureBase == "" {
+		c.paySecureBase = c.payBaseURL
 	}
 	c.tokens.init(c)
 	c.WeChat = &WeChatAPI{c: c}

@@ -110,6 +110,10 @@ type Settings struct {
 	// https://api.mch.weixin.qq.com, e.g. to point at a wegotest server.
 	BaseURL    string
 	PayBaseURL string
+	// PaySecureBaseURL overrides the host of the pay endpoints that need the
+	// client certificate (refund); empty means PayBaseURL. wegotest serves
+	// them on a listener that demands the certificate in the TLS handshake.
+	PaySecureBaseURL string
 	// Logger receives the SDK's logs (requests at Debug, retries and token
 	// refreshes at Info, problems at Warn); nil discards them. Secrets are
 	// redacted before anything is logged.
@@ -151,6 +155,7 @@ func (s *Settings) validate() (checked, *InitError) {
 	checkURL("PayNotifyURL", s.PayNotifyURL)
 	checkURL("BaseURL", s.BaseURL)
 	checkURL("PayBaseURL", s.PayBaseURL)
+	checkURL("PaySecureBaseURL", s.PaySecureBaseURL)
 	if s.UserInfoExpire < 0 {
 		add("UserInfoExpire", "must not be negative")
 	}

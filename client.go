@@ -24,11 +24,11 @@ type Client struct {
 	// returned as WeChat sent them. Use it for anything the Client does not type.
 	WeChat *WeChatAPI
 
-	s          Settings // the caller's settings, normalised
-	aesKey     []byte
-	cert       *tls.Certificate
-	http       *http.Client
-	log        *slog.Logger
+	s             Settings // the caller's settings, normalised
+	aesKey        []byte
+	cert          *tls.Certificate
+	http          *http.Client
+	log           *slog.Logger
 	baseURL       string
 	payBaseURL    string
 	paySecureBase string

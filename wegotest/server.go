@@ -15,6 +15,7 @@
 package wegotest
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -265,11 +266,15 @@ func errorBody(code int) map[string]any {
 	return map[string]any{"errcode": code, "errmsg": msg + " rid: " + randomHex(6)}
 }
 
+// writeJSON answers v as WeChat does: compact JSON, no HTML escaping, no
+// trailing newline.
 func writeJSON(w http.ResponseWriter, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	enc := json.NewEncoder(w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(v)
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	_, _ = w.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
 }
 
 func randomHex(n int) string {

@@ -1,0 +1,146 @@
+package wegotest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+type answer struct {
+	AccessToken string   `json:"access_token"`
+	ExpiresIn   int      `json:"expires_in"`
+	ErrCode     int      `json:"errcode"`
+	IPList      []string `json:"ip_list"`
+}
+
+func getJSON(t *testing.T, s *Server, path string, q url.Values) answer {
+	t.Helper()
+	resp, err := s.ts.Client().Get(s.URL + path + "?" + q.Encode())
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var a answer
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&a))
+	return a
+}
+
+func stableToken(t *testing.T, s *Server, force bool) answer {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"grant_type": "client_credential", "appid": s.AppID, "secret": s.AppSecret, "force_refresh": force})
+	resp, err := s.ts.Client().Post(s.URL+PathStableToken, "application/json", bytes.NewReader(body))
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var a answer
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&a))
+	return a
+}
+
+func classicToken(t *testing.T, s *Server) answer {
+	return getJSON(t, s, PathToken, url.Values{"grant_type": {"client_credential"}, "appid": {s.AppID}, "secret": {s.AppSecret}})
+}
+
+func ips(t *testing.T, s *Server, tok string) answer {
+	return getJSON(t, s, "/cgi-bin/getcallbackip", url.Values{"access_token": {tok}})
+}
+
+func TestStableTokenNormalModeSharesOneToken(t *testing.T) {
+	t.Parallel()
+	s := New(t)
+	a, b := stableToken(t, s, false), stableToken(t, s, false)
+	require.NotEmpty(t, a.AccessToken)
+	assert.Equal(t, a.AccessToken, b.AccessToken)
+	assert.Equal(t, 7200, a.ExpiresIn)
+	assert.LessOrEqual(t, b.ExpiresIn, 7200)
+
+	forced := stableToken(t, s, true)
+	assert.NotEqual(t, a.AccessToken, forced.AccessToken)
+	assert.Equal(t, 40001, ips(t, s, a.AccessToken).ErrCode, "force_refresh revokes the old token")
+	assert.Equal(t, 0, ips(t, s, forced.AccessToken).ErrCode)
+}
+
+func TestStableTokenRenewsNearExpiry(t *testing.T) {
+	t.Parallel()
+	s := New(t)
+	s.SetTokenTTL(2 * time.Second) // renewal window: the last second
+	a := stableToken(t, s, false)
+	time.Sleep(1100 * time.Millisecond)
+	b := stableToken(t, s, false)
+	assert.NotEqual(t, a.AccessToken, b.AccessToken)
+	assert.Equal(t, 0, ips(t, s, a.AccessToken).ErrCode, "the old token lives until it expires")
+	time.Sleep(1000 * time.Millisecond)
+	assert.Equal(t, 42001, ips(t, s, a.AccessToken).ErrCode)
+	assert.Equal(t, 0, ips(t, s, b.AccessToken).ErrCode)
+}
+
+func TestClassicTokenEachCallIssuesNew(t *testing.T) {
+	t.Parallel()
+	s := New(t)
+	a, b := classicToken(t, s), classicToken(t, s)
+	assert.NotEqual(t, a.AccessToken, b.AccessToken)
+	assert.Equal(t, 0, ips(t, s, a.AccessToken).ErrCode, "the previous token overlaps for five minutes")
+	s.mu.Lock()
+	exp := s.tokens[a.AccessToken]
+	s.mu.Unlock()
+	assert.WithinDuration(t, time.Now().Add(classicOverlap), exp, 5*time.Second)
+	assert.Equal(t, 2, s.TokenRequests())
+}
+
+func TestTokenEndpointsCheckCredentials(t *testing.T) {
+	t.Parallel()
+	s := New(t)
+	bad := getJSON(t, s, PathToken, url.Values{"grant_type": {"client_credential"}, "appid": {s.AppID}, "secret": {"x"}})
+	assert.Equal(t, 40125, bad.ErrCode)
+	bad = getJSON(t, s, PathToken, url.Values{"grant_type": {"client_credential"}, "appid": {"wxother"}, "secret": {s.AppSecret}})
+	assert.Equal(t, 40013, bad.ErrCode)
+	bad = getJSON(t, s, PathToken, url.Values{"appid": {s.AppID}, "secret": {s.AppSecret}})
+	assert.Equal(t, 40002, bad.ErrCode)
+	assert.Empty(t, bad.AccessToken)
+}
+
+func TestAccessTokenChecks(t *testing.T) {
+	t.Parallel()
+	s := New(t)
+	assert.Equal(t, 41001, ips(t, s, "").ErrCode)
+	assert.Equal(t, 40001, ips(t, s, "made-up").ErrCode)
+	tok := stableToken(t, s, false).AccessToken
+	assert.Equal(t, []string{"127.0.0.1", "::1"}, ips(t, s, tok).IPList)
+	s.ExpireTokens()
+	assert.Equal(t, 42001, ips(t, s, tok).ErrCode)
+}
+
+func TestFailNextQueuesAndCounts(t *testing.T) {
+	t.Parallel()
+	s := New(t)
+	tok := stableToken(t, s, false).AccessToken
+	s.FailNext("/cgi-bin/getcallbackip", 45009)
+	s.FailNext("/cgi-bin/getcallbackip", -1)
+	assert.Equal(t, 45009, ips(t, s, tok).ErrCode)
+	assert.Equal(t, -1, ips(t, s, tok).ErrCode)
+	assert.Equal(t, 0, ips(t, s, tok).ErrCode)
+	assert.Equal(t, 3, s.Requests("/cgi-bin/getcallbackip"))
+	assert.Equal(t, 1, s.Requests(PathStableToken))
+}
+
+func TestLatencyEndsWithClient(t *testing.T) {
+	t.Parallel()
+	s := New(t)
+	s.SetLatency(time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.URL+"/cgi-bin/getcallbackip", nil)
+	begin := time.Now()
+	_, err := s.ts.Client().Do(req)
+	require.Error(t, err)
+	assert.Less(t, time.Since(begin), 500*time.Millisecond)
+
+	s.SetLatency(60 * time.Millisecond)
+	begin = time.Now()
+	stableToken(t, s, false)
+	assert.GreaterOrEqual(t, time.Since(begin), 60*time.Millisecond)
+}

@@ -85,6 +85,23 @@ type Settings struct {
 	// (安全模式) and needs PushToken.
 	PushToken          string
 	PushEncodingAESKey string
+	// PushPreviousEncodingAESKey is the EncodingAESKey before the last
+	// change: while WeChat switches over, a message that does not decrypt
+	// with the current key is tried with this one, and its reply is
+	// encrypted with the key that worked.
+	PushPreviousEncodingAESKey string
+	// PushMaxAge rejects pushes whose timestamp is further than this from
+	// the server's clock, so a captured push cannot be replayed later.
+	// 0 means 5 minutes; a negative value turns the check off.
+	PushMaxAge time.Duration
+	// PushDeadline bounds the time [Client.PushHandler] gives the
+	// application's function before answering "success" without it
+	// (WeChat waits 5 s). 0 means 4.5 s.
+	PushDeadline time.Duration
+	// DedupStore remembers handled pushes and pay notifications so that
+	// WeChat's repeats reach the application once; nil means an in-memory
+	// store of [DefaultDedupCapacity] keys.
+	DedupStore DedupStore
 
 	// AccessTokenSource, when set, replaces the SDK's own token fetch and cache
 	// entirely (the seed's GET_GLOBAL_ACCESS_TOKEN): the SDK calls it whenever
@@ -192,6 +209,17 @@ func (s *Settings) validate() (checked, *InitError) {
 		if s.PushToken == "" {
 			add("PushToken", "required when PushEncodingAESKey is set")
 		}
+	}
+	if s.PushPreviousEncodingAESKey != "" {
+		if _, ok := decodeAESKey(s.PushPreviousEncodingAESKey); !ok {
+			add("PushPreviousEncodingAESKey", "must be 43 characters of base64 encoding 32 bytes")
+		}
+		if s.PushEncodingAESKey == "" {
+			add("PushEncodingAESKey", "required when PushPreviousEncodingAESKey is set")
+		}
+	}
+	if s.PushDeadline < 0 {
+		add("PushDeadline", "must not be negative")
 	}
 	switch s.PaySignType {
 	case "", SignTypeMD5, SignTypeHMACSHA256:

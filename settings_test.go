@@ -89,6 +89,11 @@ func TestSettingsValidation(t *testing.T) {
 		{"bad base urls", func(s *wego.Settings) { s.BaseURL, s.PayBaseURL = "::", "/pay" }, []string{"BaseURL", "PayBaseURL"}},
 		{"negative expiry", func(s *wego.Settings) { s.UserInfoExpire = -time.Second }, []string{"UserInfoExpire"}},
 		{"unknown token endpoint", func(s *wego.Settings) { s.TokenEndpoint = 7 }, []string{"TokenEndpoint"}},
+		{"previous aes key alone", func(s *wego.Settings) { s.PushToken, s.PushPreviousEncodingAESKey = "t", goodKey }, []string{"PushEncodingAESKey"}},
+		{"previous aes key bad", func(s *wego.Settings) {
+			s.PushToken, s.PushEncodingAESKey, s.PushPreviousEncodingAESKey = "t", goodKey, "short"
+		}, []string{"PushPreviousEncodingAESKey"}},
+		{"negative push deadline", func(s *wego.Settings) { s.PushDeadline = -1 }, []string{"PushDeadline"}},
 		{"unknown pay sign type", func(s *wego.Settings) { s.PaySignType = "SHA1" }, []string{"PaySignType"}},
 		{"all at once", func(s *wego.Settings) {
 			*s = wego.Settings{MchID: "1", PushEncodingAESKey: "short", RegisterURL: "nope"}

@@ -1,0 +1,216 @@
+// Package redisstore keeps wego's shared state in Redis, so that every
+// server of a deployment uses one global access token and handles each
+// push and pay notification once, whichever server WeChat reaches.
+//
+//	rdb := redis.NewClient(&redis.Options{Addr: "localhost:6379"})
+//	store := redisstore.New(rdb)
+//	c, err := wego.NewClient(wego.Settings{
+//		AppID: "...", AppSecret: "...",
+//		TokenStore: store, // wego.TokenStore
+//		DedupStore: store, // wego.DedupStore
+//	})
+//
+// It is a module of its own so that the core SDK does not depend on Redis.
+package redisstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/wego-sdk/wego"
+)
+
+// Store implements [wego.TokenStore] and [wego.DedupStore] on Redis. It is
+// safe for concurrent use.
+type Store struct {
+	rdb      redis.UniversalClient
+	prefix   string
+	localTTL time.Duration
+	now      func() time.Time
+
+	mu    sync.Mutex
+	local map[string]localToken // appID → token read from Redis
+}
+
+type localToken struct {
+	tok   wego.Token
+	until time.Time
+}
+
+// Option configures a Store.
+type Option func(*Store)
+
+// WithPrefix sets the prefix of every key the store writes ("wego:" by
+// default), to share one Redis between deployments.
+func WithPrefix(p string) Option { return func(s *Store) { s.prefix = p } }
+
+// WithLocalCache keeps a token read from Redis in this process for d (10 s
+// by default; 0 reads Redis on every call). The SDK reads the token before
+// every call to WeChat; the local copy saves that round trip. A token
+// WeChat rejects is dropped from the local copy at once.
+func WithLocalCache(d time.Duration) Option { return func(s *Store) { s.localTTL = d } }
+
+// New returns a store using rdb, which the caller keeps and closes.
+func New(rdb redis.UniversalClient, opts ...Option) *Store {
+	s := &Store{rdb: rdb, prefix: "wego:", localTTL: 10 * time.Second, now: time.Now, local: map[string]localToken{}}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+var (
+	_ wego.TokenStore = (*Store)(nil)
+	_ wego.DedupStore = (*Store)(nil)
+)
+
+func (s *Store) tokenKey(appID string) string { return s.prefix + "token:" + appID }
+func (s *Store) dedupKey(key string) string   { return s.prefix + "dedup:" + key }
+
+// Token implements [wego.TokenStore].
+func (s *Store) Token(ctx context.Context, appID string) (wego.Token, bool, error) {
+	now := s.now()
+	s.mu.Lock()
+	l, ok := s.local[appID]
+	s.mu.Unlock()
+	if ok && now.Before(l.until) && now.Before(l.tok.ExpiresAt) {
+		return l.tok, true, nil
+	}
+	v, err := s.rdb.Get(ctx, s.tokenKey(appID)).Result()
+	if errors.Is(err, redis.Nil) {
+		return wego.Token{}, false, nil
+	}
+	if err != nil {
+		return wego.Token{}, false, fmt.Errorf("redisstore: read token: %w", err)
+	}
+	tok, err := decodeToken(v)
+	if err != nil {
+		return wego.Token{}, false, err
+	}
+	s.remember(appID, tok)
+	return tok, true, nil
+}
+
+// SetToken implements [wego.TokenStore]. The key expires with the token.
+func (s *Store) SetToken(ctx context.Context, appID string, tok wego.Token) error {
+	ttl := tok.ExpiresAt.Sub(s.now())
+	if ttl <= 0 {
+		return nil
+	}
+	if err := s.rdb.Set(ctx, s.tokenKey(appID), encodeToken(tok), ttl).Err(); err != nil {
+		return fmt.Errorf("redisstore: write token: %w", err)
+	}
+	s.remember(appID, tok)
+	return nil
+}
+
+// compareAndDelete deletes KEYS[1] only while it still holds ARGV[1].
+var compareAndDelete = redis.NewScript(`
+if redis.call("GET", KEYS[1]) == ARGV[1] then
+	return redis.call("DEL", KEYS[1])
+end
+return 0`)
+
+// DeleteToken implements [wego.TokenStore]: the token is deleted only while
+// it is still value, so a fresh token another server stored survives.
+func (s *Store) DeleteToken(ctx context.Context, appID, value string) error {
+	s.mu.Lock()
+	if l, ok := s.local[appID]; ok && l.tok.Value == value {
+		delete(s.local, appID)
+	}
+	s.mu.Unlock()
+	key := s.tokenKey(appID)
+	v, err := s.rdb.Get(ctx, key).Result()
+	if errors.Is(err, redis.Nil) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("redisstore: read token: %w", err)
+	}
+	if tok, err := decodeToken(v); err != nil || tok.Value != value {
+		return err
+	}
+	if err := compareAndDelete.Run(ctx, s.rdb, []string{key}, v).Err(); err != nil {
+		return fmt.Errorf("redisstore: delete token: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) remember(appID string, tok wego.Token) {
+	if s.localTTL <= 0 {
+		return
+	}
+	s.mu.Lock()
+	s.local[appID] = localToken{tok: tok, until: s.now().Add(s.localTTL)}
+	s.mu.Unlock()
+}
+
+// encodeToken stores the expiry (Unix milliseconds) before the value.
+func encodeToken(t wego.Token) string {
+	return strconv.FormatInt(t.ExpiresAt.UnixMilli(), 10) + ":" + t.Value
+}
+
+func decodeToken(v string) (wego.Token, error) {
+	ms, val, ok := strings.Cut(v, ":")
+	n, err := strconv.ParseInt(ms, 10, 64)
+	if !ok || err != nil || val == "" {
+		return wego.Token{}, errors.New("redisstore: malformed token entry")
+	}
+	return wego.Token{Value: val, ExpiresAt: time.UnixMilli(n)}, nil
+}
+
+// Dedup entries hold "r" while the first delivery runs and "d" + result
+// once it finished.
+const (
+	running = "r"
+	done    = "d"
+)
+
+// Claim implements [wego.DedupStore] with SET NX.
+func (s *Store) Claim(ctx context.Context, key string, ttl time.Duration) (bool, []byte, bool, error) {
+	k := s.dedupKey(key)
+	for range 3 {
+		ok, err := s.rdb.SetNX(ctx, k, running, ttl).Result()
+		if err != nil {
+			return false, nil, false, fmt.Errorf("redisstore: claim: %w", err)
+		}
+		if ok {
+			return true, nil, false, nil
+		}
+		v, err := s.rdb.Get(ctx, k).Result()
+		if errors.Is(err, redis.Nil) {
+			continue // released or expired in between: claim again
+		}
+		if err != nil {
+			return false, nil, false, fmt.Errorf("redisstore: claim: %w", err)
+		}
+		if strings.HasPrefix(v, done) {
+			return false, []byte(v[len(done):]), true, nil
+		}
+		return false, nil, false, nil
+	}
+	return false, nil, false, errors.New("redisstore: claim: key keeps changing")
+}
+
+// Finish implements [wego.DedupStore].
+func (s *Store) Finish(ctx context.Context, key string, result []byte, ttl time.Duration) error {
+	if err := s.rdb.Set(ctx, s.dedupKey(key), done+string(result), ttl).Err(); err != nil {
+		return fmt.Errorf("redisstore: finish: %w", err)
+	}
+	return nil
+}
+
+// Release implements [wego.DedupStore].
+func (s *Store) Release(ctx context.Context, key string) error {
+	if err := s.rdb.Del(ctx, s.dedupKey(key)).Err(); err != nil {
+		return fmt.Errorf("redisstore: release: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,234 @@
+package redisstore
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wego-sdk/wego"
+	"github.com/wego-sdk/wego/wegotest"
+)
+
+// redisAddr is the address of the redis-server TestMain starts.
+var redisAddr string
+
+// TestMain starts a real redis-server (it must be on PATH: apt-get install
+// redis-server) on a free port for the tests, and stops it after.
+func TestMain(m *testing.M) {
+	os.Exit(runWithRedis(m))
+}
+
+func runWithRedis(m *testing.M) int {
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "redisstore tests need redis-server on PATH (apt-get install -y redis-server)")
+		return 1
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	dir, err := os.MkdirTemp("", "redisstore")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	cmd := exec.Command(bin, "--port", fmt.Sprint(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir)
+	if err := cmd.Start(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	redisAddr = fmt.Sprintf("127.0.0.1:%d", port)
+
+	rdb := redis.NewClient(&redis.Options{Addr: redisAddr})
+	defer rdb.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for rdb.Ping(context.Background()).Err() != nil {
+		if time.Now().After(deadline) {
+			fmt.Fprintln(os.Stderr, "redis-server did not start")
+			return 1
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return m.Run()
+}
+
+// newStore returns a store on the test Redis with a prefix of its own, so
+// tests run in parallel without seeing each other's keys.
+func newStore(t *testing.T, prefix string, opts ...Option) (*Store, *redis.Client) {
+	t.Helper()
+	rdb := redis.NewClient(&redis.Options{Addr: redisAddr})
+	t.Cleanup(func() { rdb.Close() })
+	return New(rdb, append([]Option{WithPrefix(prefix)}, opts...)...), rdb
+}
+
+func TestTokenRoundTrip(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, rdb := newStore(t, t.Name()+":", WithLocalCache(0))
+	_, ok, err := s.Token(ctx, "wx1")
+	require.NoError(t, err)
+	require.False(t, ok)
+
+	exp := time.Now().Add(time.Hour).Truncate(time.Millisecond)
+	require.NoError(t, s.SetToken(ctx, "wx1", wego.Token{Value: "T1", ExpiresAt: exp}))
+	tok, ok, err := s.Token(ctx, "wx1")
+	require.NoError(t, err)
+	require.True(t, ok)
+	assert.Equal(t, "T1", tok.Value)
+	assert.True(t, exp.Equal(tok.ExpiresAt))
+
+	ttl, err := rdb.PTTL(ctx, t.Name()+":token:wx1").Result()
+	require.NoError(t, err)
+	assert.InDelta(t, time.Hour.Seconds(), ttl.Seconds(), 5, "the key expires with the token")
+
+	require.NoError(t, s.DeleteToken(ctx, "wx1", "stale"))
+	_, ok, _ = s.Token(ctx, "wx1")
+	assert.True(t, ok, "deleting another value keeps the token")
+	require.NoError(t, s.DeleteToken(ctx, "wx1", "T1"))
+	_, ok, _ = s.Token(ctx, "wx1")
+	assert.False(t, ok)
+}
+
+func TestTokenLocalCache(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, rdb := newStore(t, t.Name()+":")
+	require.NoError(t, s.SetToken(ctx, "wx1", wego.Token{Value: "T1", ExpiresAt: time.Now().Add(time.Hour)}))
+	require.NoError(t, rdb.Del(ctx, t.Name()+":token:wx1").Err())
+	tok, ok, err := s.Token(ctx, "wx1")
+	require.NoError(t, err)
+	require.True(t, ok, "served from the local copy without Redis")
+	assert.Equal(t, "T1", tok.Value)
+
+	require.NoError(t, s.DeleteToken(ctx, "wx1", "T1"))
+	_, ok, _ = s.Token(ctx, "wx1")
+	assert.False(t, ok, "a rejected token leaves the local copy at once")
+}
+
+func TestMalformedEntryIsAnError(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, rdb := newStore(t, t.Name()+":")
+	require.NoError(t, rdb.Set(ctx, t.Name()+":token:wx1", "garbage", time.Minute).Err())
+	_, _, err := s.Token(ctx, "wx1")
+	require.ErrorContains(t, err, "malformed")
+}
+
+// Two servers of one deployment, each with its own client and store
+// connection, share one token; when WeChat rejects it on one server the
+// other picks up the replacement from Redis instead of fetching its own.
+func TestServersShareOneToken(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	srv := wegotest.New(t)
+	clients := make([]*wego.Client, 2)
+	for i := range clients {
+		store, _ := newStore(t, t.Name()+":")
+		s := srv.Settings()
+		s.TokenStore = store
+		s.TokenEndpoint = wego.TokenEndpointClassic // each fetch issues a new token and counts against the quota
+		c, err := wego.NewClient(s)
+		require.NoError(t, err)
+		clients[i] = c
+	}
+	_, err := clients[0].GetWeChatServersList(ctx)
+	require.NoError(t, err)
+	_, err = clients[1].GetWeChatServersList(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 1, srv.TokenRequests(), "the second server uses the first one's token")
+
+	srv.ExpireTokens() // WeChat now rejects the shared token on both servers
+	_, err = clients[0].GetWeChatServersList(ctx)
+	require.NoError(t, err)
+	_, err = clients[1].GetWeChatServersList(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 2, srv.TokenRequests(), "one refresh serves both servers")
+	a, _ := clients[0].AccessToken(ctx)
+	b, _ := clients[1].AccessToken(ctx)
+	assert.Equal(t, a, b)
+}
+
+func TestDedupAcrossStores(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	a, _ := newStore(t, t.Name()+":")
+	b, _ := newStore(t, t.Name()+":")
+
+	var winners atomic.Int32
+	var wg sync.WaitGroup
+	for i := range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s := a
+			if i%2 == 1 {
+				s = b
+			}
+			claimed, _, _, err := s.Claim(ctx, "push:wx1:1234", time.Minute)
+			assert.NoError(t, err)
+			if claimed {
+				winners.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	require.Equal(t, int32(1), winners.Load(), "one server wins the delivery")
+
+	claimed, _, done, err := b.Claim(ctx, "push:wx1:1234", time.Minute)
+	require.NoError(t, err)
+	assert.False(t, claimed)
+	assert.False(t, done, "still running")
+
+	require.NoError(t, a.Finish(ctx, "push:wx1:1234", []byte("<xml>reply</xml>"), time.Minute))
+	claimed, res, done, err := b.Claim(ctx, "push:wx1:1234", time.Minute)
+	require.NoError(t, err)
+	assert.False(t, claimed)
+	assert.True(t, done)
+	assert.Equal(t, "<xml>reply</xml>", string(res))
+
+	claimed, _, _, _ = a.Claim(ctx, "pay:tx1", time.Minute)
+	require.True(t, claimed)
+	require.NoError(t, a.Release(ctx, "pay:tx1"))
+	claimed, _, _, _ = b.Claim(ctx, "pay:tx1", time.Minute)
+	assert.True(t, claimed, "a released key is handled again, on any server")
+}
+
+func TestDedupKeyExpires(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, _ := newStore(t, t.Name()+":")
+	claimed, _, _, err := s.Claim(ctx, "k", 50*time.Millisecond)
+	require.NoError(t, err)
+	require.True(t, claimed)
+	time.Sleep(120 * time.Millisecond)
+	claimed, _, _, err = s.Claim(ctx, "k", time.Minute)
+	require.NoError(t, err)
+	assert.True(t, claimed, "a claim whose holder died expires")
+}
+
+func TestRedisDownIsAnError(t *testing.T) {
+	t.Parallel()
+	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1, DialTimeout: 100 * time.Millisecond})
+	defer rdb.Close()
+	s := New(rdb)
+	_, _, err := s.Token(context.Background(), "wx1")
+	require.ErrorContains(t, err, "redisstore: read token")
+	_, _, _, err = s.Claim(context.Background(), "k", time.Second)
+	require.ErrorContains(t, err, "redisstore: claim")
+}

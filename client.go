@@ -25,7 +25,6 @@ type Client struct {
 	WeChat *WeChatAPI
 
 	s             Settings // the caller's settings, normalised
-	aesKey        []byte
 	cert          *tls.Certificate
 	http          *http.Client
 	log           *slog.Logger
@@ -33,7 +32,9 @@ type Client struct {
 	payBaseURL    string
 	paySecureBase string
 
-	tokens tokenCache
+	tokens     tokenCache
+	crypt      *MsgCrypt   // safe-mode crypto, nil without PushEncodingAESKey
+	deliveries *deliveries // runs push and pay handlers once per delivery
 
 	// busyRetries and busyBackoff bound the retries of reads answered with
 	// errcode -1.
@@ -50,7 +51,6 @@ func NewClient(s Settings) (*Client, error) {
 	}
 	c := &Client{
 		s:           s,
-		aesKey:      chk.aesKey,
 		cert:        chk.cert,
 		http:        s.HTTPClient,
 		log:         s.Logger,
@@ -77,6 +77,22 @@ func NewClient(s Settings) (*Client, error) {
 	c.paySecureBase = strings.TrimRight(s.PaySecureBaseURL, "/")
 	if c.paySecureBase == "" {
 		c.paySecureBase = c.payBaseURL
+	}
+	store := s.DedupStore
+	if store == nil {
+		store = NewMemoryDedupStore(0)
+	}
+	c.deliveries = newDeliveries(c, store)
+	if s.PushEncodingAESKey != "" {
+		var opts []MsgCryptOption
+		if s.PushPreviousEncodingAESKey != "" {
+			opts = append(opts, WithPreviousAESKey(s.PushPreviousEncodingAESKey))
+		}
+		crypt, err := NewMsgCrypt(s.PushToken, s.PushEncodingAESKey, s.AppID, opts...)
+		if err != nil { // validate checked the keys; keep the error typed anyway
+			return nil, &InitError{Problems: []SettingProblem{{Field: "PushEncodingAESKey", Reason: err.Error()}}}
+		}
+		c.crypt = crypt
 	}
 	c.tokens.init(c)
 	c.WeChat = &WeChatAPI{c: c}

@@ -2,6 +2,9 @@ package wego
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 )
@@ -21,7 +24,8 @@ type DedupStore interface {
 	// caller must end the claim with Finish or Release. Otherwise claimed is
 	// false, and done tells whether the holder finished, with its result.
 	Claim(ctx context.Context, key string, ttl time.Duration) (claimed bool, result []byte, done bool, err error)
-	// Finish records the result of a claimed key and keeps it for ttl.
+	// Finish records the result of a claimed key and keeps it for ttl. The
+	// store may keep result itself: the caller does not change it after.
 	Finish(ctx context.Context, key string, result []byte, ttl time.Duration) error
 	// Release drops a claim without a result, so that the next delivery of
 	// the same key is handled again.
@@ -83,7 +87,7 @@ func (m *MemoryDedupStore) Finish(_ context.Context, key string, result []byte, 
 		m.order = append(m.order, key)
 	}
 	e.done = true
-	e.result = append([]byte(nil), result...)
+	e.result = result
 	e.expires = m.now().Add(ttl)
 	m.evict(m.now())
 	return nil
@@ -138,4 +142,124 @@ func (m *MemoryDedupStore) evict(now time.Time) {
 		clear(m.order[len(live):])
 		m.order = live
 	}
+}
+
+// deliveries runs a function once per delivery key: a copy arriving in this
+// process while the function runs waits for its result on a channel; a copy
+// on another server finds the claim or the result in the DedupStore. The
+// push and pay notification handlers share it.
+type deliveries struct {
+	c     *Client
+	store DedupStore
+
+	mu      sync.Mutex
+	running map[string]*delivery
+}
+
+// delivery is one run that copies arriving meanwhile wait for.
+type delivery struct {
+	done   chan struct{}
+	result []byte
+	err    error // set, like result, before done is closed
+}
+
+// onceRules says how long claims and results live and what a copy does when
+// the store fails or another server's run outlasts its wait.
+type onceRules struct {
+	lease    time.Duration // a claim's life while the function runs
+	keep     time.Duration // a result's life
+	wait     time.Duration // how long a copy waits for another server's run
+	failOpen bool          // when the store fails, run anyway (push) rather than fail (pay)
+}
+
+// Errors of deliveries.do.
+var (
+	// errRunningElsewhere: another server holds the claim beyond the wait.
+	errRunningElsewhere = errors.New("wego: the same delivery is being handled elsewhere")
+	// errAbandoned: the run this copy waited for ended without a result.
+	errAbandoned = errors.New("wego: the delivery's handling was abandoned")
+)
+
+func newDeliveries(c *Client, store DedupStore) *deliveries {
+	return &deliveries{c: c, store: store, running: make(map[string]*delivery)}
+}
+
+// do returns the result of fn for key: run now, or the result of an earlier
+// successful run, or of the run under way. A failed run releases the key, so
+// that the next copy runs fn again.
+func (o *deliveries) do(ctx context.Context, key string, rules onceRules, fn func(context.Context) ([]byte, error)) ([]byte, error) {
+	o.mu.Lock()
+	if run := o.running[key]; run != nil {
+		o.mu.Unlock()
+		select {
+		case <-run.done:
+			return run.result, run.err
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	run := &delivery{done: make(chan struct{}), err: errAbandoned}
+	o.running[key] = run
+	o.mu.Unlock()
+	defer func() {
+		o.mu.Lock()
+		delete(o.running, key)
+		o.mu.Unlock()
+		close(run.done)
+	}()
+	run.result, run.err = o.claimAndRun(ctx, key, rules, fn)
+	return run.result, run.err
+}
+
+// claimAndRun claims key in the store, waiting up to rules.wait for another
+// server's run of it, and runs fn when the claim is ours.
+func (o *deliveries) claimAndRun(ctx context.Context, key string, rules onceRules, fn func(context.Context) ([]byte, error)) ([]byte, error) {
+	deadline := time.Now().Add(rules.wait)
+	for {
+		claimed, result, done, err := o.store.Claim(ctx, key, rules.lease)
+		switch {
+		case err != nil && rules.failOpen:
+			o.c.log.LogAttrs(ctx, slog.LevelWarn, "wego: dedup store failed, handling anyway",
+				slog.String("key", key), slog.String("error", redact(err.Error())))
+			return fn(ctx)
+		case err != nil:
+			return nil, fmt.Errorf("wego: dedup store: %w", redactedError{err})
+		case done:
+			return result, nil
+		case claimed:
+			return o.run(ctx, key, rules, fn)
+		case !time.Now().Before(deadline):
+			return nil, errRunningElsewhere
+		}
+		if err := sleep(ctx, min(dedupPoll, time.Until(deadline))); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// dedupPoll is how often a copy looks whether another server's run finished.
+const dedupPoll = 50 * time.Millisecond
+
+// run runs fn under a claim of key: a success is recorded, a failure (or a
+// panic) releases the claim.
+func (o *deliveries) run(ctx context.Context, key string, rules onceRules, fn func(context.Context) ([]byte, error)) ([]byte, error) {
+	finished := false
+	defer func() {
+		if !finished {
+			if err := o.store.Release(context.WithoutCancel(ctx), key); err != nil {
+				o.c.log.LogAttrs(ctx, slog.LevelWarn, "wego: dedup store release failed",
+					slog.String("key", key), slog.String("error", redact(err.Error())))
+			}
+		}
+	}()
+	result, err := fn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	finished = true
+	if err := o.store.Finish(context.WithoutCancel(ctx), key, result, rules.keep); err != nil {
+		o.c.log.LogAttrs(ctx, slog.LevelWarn, "wego: dedup store write failed; a repeat may be handled again",
+			slog.String("key", key), slog.String("error", redact(err.Error())))
+	}
+	return result, nil
 }

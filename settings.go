@@ -3,7 +3,6 @@ package wego
 import (
 	"context"
 	"crypto/tls"
-	"encoding/base64"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -145,8 +144,7 @@ const (
 
 // checked holds what validate derived from Settings.
 type checked struct {
-	aesKey []byte           // decoded PushEncodingAESKey, nil without safe mode
-	cert   *tls.Certificate // loaded client certificate, nil without one
+	cert *tls.Certificate // loaded client certificate, nil without one
 }
 
 // validate returns every problem of s at once.
@@ -200,18 +198,15 @@ func (s *Settings) validate() (checked, *InitError) {
 	}
 
 	if s.PushEncodingAESKey != "" {
-		key, ok := decodeAESKey(s.PushEncodingAESKey)
-		if !ok {
+		if !validAESKey(s.PushEncodingAESKey) {
 			add("PushEncodingAESKey", "must be 43 characters of base64 encoding 32 bytes")
-		} else {
-			out.aesKey = key
 		}
 		if s.PushToken == "" {
 			add("PushToken", "required when PushEncodingAESKey is set")
 		}
 	}
 	if s.PushPreviousEncodingAESKey != "" {
-		if _, ok := decodeAESKey(s.PushPreviousEncodingAESKey); !ok {
+		if !validAESKey(s.PushPreviousEncodingAESKey) {
 			add("PushPreviousEncodingAESKey", "must be 43 characters of base64 encoding 32 bytes")
 		}
 		if s.PushEncodingAESKey == "" {
@@ -236,16 +231,10 @@ func (s *Settings) validate() (checked, *InitError) {
 	return out, nil
 }
 
-// decodeAESKey decodes a 43-character EncodingAESKey into its 32 key bytes.
-func decodeAESKey(k string) ([]byte, bool) {
-	if len(k) != 43 {
-		return nil, false
-	}
-	key, err := base64.StdEncoding.DecodeString(k + "=")
-	if err != nil || len(key) != 32 {
-		return nil, false
-	}
-	return key, true
+// validAESKey reports whether k is an EncodingAESKey MsgCrypt accepts.
+func validAESKey(k string) bool {
+	var mk msgKey
+	return mk.load(k, "key") == nil
 }
 
 func isAbsoluteHTTPURL(v string) bool {

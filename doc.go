@@ -43,6 +43,38 @@
 // redisstore module has one for Redis), or hand the SDK a function that gets
 // the token from your own token service ([Settings].AccessTokenSource).
 //
+// # Push
+//
+// WeChat pushes user messages and events to the server URL of the account.
+// [Client.PushHandler] is that URL's handler: it answers the URL
+// verification, checks the signature and the timestamp, decrypts safe-mode
+// pushes ([Settings].PushEncodingAESKey), parses the XML, calls your
+// function and writes its [Reply], encrypted when the push was:
+//
+//	http.Handle("/wechat", c.PushHandler(func(ctx context.Context, p *wego.Push) (wego.Reply, error) {
+//		switch p.Type {
+//		case wego.PushText:
+//			return wego.Text("you said: " + p.Content()), nil
+//		case wego.PushSubscribe:
+//			return wego.Text("welcome"), nil
+//		}
+//		return nil, nil // "success": nothing shown to the user
+//	}))
+//
+// [Push].Type uses the seed's names ("text", "subscribe", "scan_subscribe",
+// "user_location", "click", ...); [Push.Get] reaches any field, nested ones
+// with dots ("ScanCodeInfo.ScanResult"). Replies are [Text], [Image],
+// [Voice], [Video], [Music], [News] and [TransferCustomerService]; any text
+// is safe in them.
+//
+// The handler never leaves WeChat without an answer: if your function fails,
+// panics or runs past [Settings].PushDeadline (4.5 s), it logs that and
+// answers "success". WeChat retries a push it got no answer to; your
+// function still runs once per message ([Settings].DedupStore), and a retry
+// that arrives while the first delivery runs gets the same reply.
+// [PushRouter] dispatches by type for those who prefer it; [Client.ParsePush]
+// and [MsgCrypt] are the parts for those who build their own handler.
+//
 // # Errors
 //
 // WeChat answers most errors with HTTP 200 and an errcode; they come back as

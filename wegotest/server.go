@@ -41,6 +41,12 @@ type Server struct {
 	// random for each server.
 	AppID     string
 	AppSecret string
+	// PushToken and PushEncodingAESKey are the account's server
+	// configuration (服务器配置), random for each server; OriginalID is the
+	// account's original id (gh_...), the ToUserName of its pushes.
+	PushToken          string
+	PushEncodingAESKey string
+	OriginalID         string
 
 	ts   *httptest.Server
 	mux  *http.ServeMux
@@ -54,6 +60,8 @@ type Server struct {
 	counts      map[string]int
 	faults      map[string][]int
 	callbackIPs []string
+
+	push pushConfig
 }
 
 // NewServer starts a fake WeChat platform. Call Close when done.
@@ -75,6 +83,7 @@ func NewServer() *Server {
 		defer s.mu.Unlock()
 		return map[string]any{"ip_list": append([]string(nil), s.callbackIPs...)}, 0
 	})
+	s.initPush()
 	s.ts = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.ts.URL
 	return s
@@ -109,6 +118,9 @@ func (s *Server) Settings() wego.Settings {
 		BaseURL:    s.URL,
 		PayBaseURL: s.URL,
 		HTTPClient: s.ts.Client(),
+
+		PushToken:          s.PushToken,
+		PushEncodingAESKey: s.PushEncodingAESKey,
 	}
 }
 

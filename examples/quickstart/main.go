@@ -1,5 +1,6 @@
 // Command quickstart walks through the first steps with wego: it gets the
-// global access token and asks WeChat which addresses it pushes from.
+// global access token, asks WeChat which addresses it pushes from, and
+// answers an encrypted push.
 //
 // With no environment set it runs offline against wegotest, the fake WeChat
 // platform, and needs no account:
@@ -67,7 +68,30 @@ func run(ctx context.Context) error {
 		return fmt.Errorf("server list: %w", err)
 	}
 	fmt.Printf("4. WeChat pushes from %d addresses, e.g. %s\n", len(ips), first(ips))
+
+	if srv != nil {
+		if err := pushRoundTrip(srv, c); err != nil {
+			return fmt.Errorf("push: %w", err)
+		}
+	} else {
+		fmt.Println("5. (push round trip runs offline only: it needs WeChat to send a message)")
+	}
 	fmt.Println("done")
+	return nil
+}
+
+// pushRoundTrip has the fake platform push an encrypted text message to a
+// PushHandler, the way WeChat calls a server, and shows the decrypted reply.
+func pushRoundTrip(srv *wegotest.Server, c *wego.Client) error {
+	h := c.PushHandler(func(_ context.Context, p *wego.Push) (wego.Reply, error) {
+		return wego.Text("hello " + p.FromUser + ", you said: " + p.Content()), nil
+	})
+	srv.SetPushMode(wegotest.PushSafe)
+	reply, err := srv.Push(h, wegotest.TextMessage("oQuickstartUser", "hi wego"))
+	if err != nil {
+		return err
+	}
+	fmt.Printf("5. encrypted push round trip: %q\n", reply.Get("Content"))
 	return nil
 }
 

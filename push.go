@@ -1,0 +1,393 @@
+package wego
+
+import (
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/wego-sdk/wego/internal/xmlscan"
+)
+
+// Push types: the values of [Push].Type, named as the seed names them.
+// Messages keep WeChat's MsgType; events get the lower-cased Event, except
+// for the two the seed renames.
+const (
+	PushText       = "text"
+	PushImage      = "image"
+	PushVoice      = "voice"
+	PushVideo      = "video"
+	PushShortVideo = "shortvideo"
+	PushLocation   = "location"
+	PushLink       = "link"
+
+	PushSubscribe     = "subscribe"      // followed the account
+	PushScanSubscribe = "scan_subscribe" // followed by scanning a QR code with a scene: Scene and Ticket are set
+	PushUnsubscribe   = "unsubscribe"
+	PushScan          = "scan"          // a follower scanned a QR code with a scene
+	PushUserLocation  = "user_location" // LOCATION: the periodic position report
+	PushClick         = "click"         // menu click: EventKey is the button key
+	PushView          = "view"          // menu link opened: EventKey is the URL
+
+	PushScancodePush          = "scancode_push"
+	PushScancodeWaitmsg       = "scancode_waitmsg"
+	PushPicSysphoto           = "pic_sysphoto"
+	PushPicPhotoOrAlbum       = "pic_photo_or_album"
+	PushPicWeixin             = "pic_weixin"
+	PushLocationSelect        = "location_select"
+	PushTemplateSendJobFinish = "templatesendjobfinish"
+	PushMassSendJobFinish     = "masssendjobfinish"
+)
+
+const (
+	pushEventMsgType  = "event"
+	qrScenePrefix     = "qrscene_"
+	defaultPushMaxAge = 5 * time.Minute
+	maxPushBody       = 1 << 20
+)
+
+// ErrPushTooOld is returned when a push's timestamp is further from the
+// server's clock than [Settings].PushMaxAge: a replay, or a clock gone wrong.
+var ErrPushTooOld = errors.New("wego: push timestamp outside the accepted window")
+
+// Push is a message or event WeChat pushed to the account, its signature
+// verified and, in safe mode, decrypted (seed WeChatPush). Any field is
+// reachable with [Push.Get]; the common ones have accessors.
+//
+// A Push is valid while the handler that received it runs; keep the values
+// you need, not the Push.
+type Push struct {
+	// Type says what was pushed: one of the Push* constants, such as
+	// [PushText], [PushSubscribe] or [PushScanSubscribe]; an event the SDK
+	// does not know gets its Event lower-cased.
+	Type string
+	// FromUser is the sender's openid (FromUserName).
+	FromUser string
+	// ToUser is the account's original id, gh_... (ToUserName).
+	ToUser string
+
+	doc       xmlscan.Doc
+	c         *Client
+	encrypted bool // arrived in safe (or compatible) mode with our AES key: replies are encrypted
+	keyIndex  int  // which AES key decrypted it
+}
+
+// Get returns the field name of the push, "" when absent (seed
+// __getattr__). Nested fields use dots: Get("ScanCodeInfo.ScanResult").
+func (p *Push) Get(name string) string { return p.doc.Get(name) }
+
+// Lookup is [Push.Get] that also tells whether the field is present.
+func (p *Push) Lookup(name string) (string, bool) { return p.doc.Lookup(name) }
+
+// Values returns every value of a repeated field, such as
+// "SendPicsInfo.PicList.item.PicMd5Sum".
+func (p *Push) Values(name string) []string { return p.doc.Values(name) }
+
+// Fields calls yield for every field in document order, nested ones with
+// their dotted names, until it returns false.
+func (p *Push) Fields(yield func(name, value string) bool) {
+	for k, v := range p.doc.All() {
+		if !yield(k, v) {
+			return
+		}
+	}
+}
+
+// MsgType is WeChat's MsgType ("text", "event", ...).
+func (p *Push) MsgType() string { return p.doc.Get("MsgType") }
+
+// Event is WeChat's Event for event pushes ("subscribe", "CLICK", ...), "" for messages.
+func (p *Push) Event() string { return p.doc.Get("Event") }
+
+// CreateTime is when WeChat created the push; the zero Time when the field
+// is missing or not a number.
+func (p *Push) CreateTime() time.Time {
+	n, err := strconv.ParseInt(p.doc.Get("CreateTime"), 10, 64)
+	if err != nil {
+		return time.Time{}
+	}
+	return time.Unix(n, 0)
+}
+
+// MsgID is the message id (MsgId) of user messages, or the MsgID of
+// template and mass-send job events.
+func (p *Push) MsgID() string {
+	if v, ok := p.doc.Lookup("MsgId"); ok {
+		return v
+	}
+	return p.doc.Get("MsgID")
+}
+
+// Content is the text of a text message.
+func (p *Push) Content() string { return p.doc.Get("Content") }
+
+// MediaID is the media id of an image, voice, video or short video message.
+func (p *Push) MediaID() string { return p.doc.Get("MediaId") }
+
+// Recognition is WeChat's speech recognition of a voice message, when enabled.
+func (p *Push) Recognition() string { return p.doc.Get("Recognition") }
+
+// EventKey is the key of a menu button (click), the URL of a view event, or
+// the raw scene of a QR code event.
+func (p *Push) EventKey() string { return p.doc.Get("EventKey") }
+
+// Scene is the QR code scene of a scan or scan_subscribe event, without the
+// "qrscene_" prefix WeChat puts before it on subscribe.
+func (p *Push) Scene() string {
+	return strings.TrimPrefix(p.doc.Get("EventKey"), qrScenePrefix)
+}
+
+// Ticket is the QR code ticket of a scan or scan_subscribe event.
+func (p *Push) Ticket() string { return p.doc.Get("Ticket") }
+
+// Location returns the coordinates of a location message (Location_X,
+// Location_Y) or a LOCATION event (Latitude, Longitude); ok is false when
+// the push carries none.
+func (p *Push) Location() (latitude, longitude float64, ok bool) {
+	lat, lng := "Location_X", "Location_Y"
+	if p.Type == PushUserLocation {
+		lat, lng = "Latitude", "Longitude"
+	}
+	la, err1 := strconv.ParseFloat(p.doc.Get(lat), 64)
+	lo, err2 := strconv.ParseFloat(p.doc.Get(lng), 64)
+	if err1 != nil || err2 != nil {
+		return 0, 0, false
+	}
+	return la, lo, true
+}
+
+// Encrypted reports whether the push arrived encrypted; its replies are
+// encrypted too.
+func (p *Push) Encrypted() bool { return p.encrypted }
+
+// pushType maps MsgType and Event to the seed's type names.
+func pushType(d *xmlscan.Doc, msgType string) string {
+	if msgType != pushEventMsgType {
+		return msgType
+	}
+	switch ev := d.Get("Event"); ev {
+	case "subscribe":
+		if d.Get("Ticket") != "" || strings.HasPrefix(d.Get("EventKey"), qrScenePrefix) {
+			return PushScanSubscribe
+		}
+		return PushSubscribe
+	case "unsubscribe":
+		return PushUnsubscribe
+	case "SCAN":
+		return PushScan
+	case "LOCATION":
+		return PushUserLocation
+	case "CLICK":
+		return PushClick
+	case "VIEW":
+		return PushView
+	case "TEMPLATESENDJOBFINISH":
+		return PushTemplateSendJobFinish
+	case "MASSSENDJOBFINISH":
+		return PushMassSendJobFinish
+	case PushScancodePush, PushScancodeWaitmsg, PushPicSysphoto, PushPicPhotoOrAlbum, PushPicWeixin, PushLocationSelect:
+		return ev
+	default:
+		return strings.ToLower(ev)
+	}
+}
+
+// pushPool recycles Push values and their parse buffers between requests
+// of [Client.PushHandler].
+var pushPool = sync.Pool{New: func() any { return new(pushState) }}
+
+// pushState is a Push with the scratch buffers of one request.
+type pushState struct {
+	Push
+	body  []byte // request body
+	plain []byte // decrypted message
+	out   []byte // reply
+}
+
+func (s *pushState) release() {
+	s.Push.doc.Reset()
+	s.Push = Push{doc: s.Push.doc}
+	if cap(s.body) > 64<<10 {
+		s.body = nil
+	}
+	if cap(s.plain) > 64<<10 {
+		s.plain = nil
+	}
+	if cap(s.out) > 64<<10 {
+		s.out = nil
+	}
+	pushPool.Put(s)
+}
+
+// ParsePush reads a push from WeChat's POST request r: it checks the
+// signature and the timestamp, decrypts safe-mode and compatible-mode
+// messages, and parses the XML (seed analysis_push). The body is capped at
+// 1 MiB. Errors wrap [ErrInvalidSignature], [ErrPushTooOld],
+// [ErrBodyTooLarge], [ErrAppIDMismatch] or [ErrMalformedMessage].
+//
+// Most servers use [Client.PushHandler], which calls ParsePush and also
+// answers WeChat's URL verification, de-duplicates retries and writes the
+// reply.
+func (c *Client) ParsePush(r *http.Request) (*Push, error) {
+	s := new(pushState)
+	if err := c.parsePush(r, s); err != nil {
+		return nil, err
+	}
+	return &s.Push, nil
+}
+
+// pushQuery holds the query parameters WeChat signs a push with.
+type pushQuery struct {
+	signature, msgSignature, timestamp, nonce, encryptType, echostr string
+}
+
+func parsePushQuery(raw string) pushQuery {
+	return pushQuery{
+		signature:    queryValue(raw, "signature"),
+		msgSignature: queryValue(raw, "msg_signature"),
+		timestamp:    queryValue(raw, "timestamp"),
+		nonce:        queryValue(raw, "nonce"),
+		encryptType:  queryValue(raw, "encrypt_type"),
+		echostr:      queryValue(raw, "echostr"),
+	}
+}
+
+func (c *Client) parsePush(r *http.Request, s *pushState) error {
+	if c.s.PushToken == "" {
+		return errors.New("wego: push: Settings.PushToken is not set, so pushes cannot be verified")
+	}
+	q := parsePushQuery(r.URL.RawQuery)
+	if err := c.checkPushTimestamp(q.timestamp); err != nil {
+		return err
+	}
+	var err error
+	s.body, err = appendCapped(s.body[:0], r.Body, maxPushBody)
+	switch {
+	case errors.Is(err, errCapExceeded):
+		return fmt.Errorf("%w: push larger than %d bytes", ErrBodyTooLarge, maxPushBody)
+	case err != nil:
+		return fmt.Errorf("wego: push: read body: %w", err)
+	}
+	p := &s.Push
+	p.c = c
+	if q.encryptType == "aes" && c.crypt != nil {
+		// Safe mode, or compatible mode with our key: the Encrypt element is
+		// authoritative and signed with msg_signature.
+		if err := p.doc.Parse(s.body); err != nil {
+			return fmt.Errorf("%w: push envelope: %v", ErrMalformedMessage, err)
+		}
+		enc, ok := p.doc.Lookup("Encrypt")
+		if !ok {
+			return fmt.Errorf("%w: encrypted push without Encrypt element", ErrMalformedMessage)
+		}
+		// open decrypts in place in s.plain's array when it is large enough;
+		// keep that array (plain is a capped window of it) for the next push.
+		if need := base64.StdEncoding.DecodedLen(len(enc)); cap(s.plain) < need {
+			s.plain = make([]byte, 0, need)
+		}
+		var plain []byte
+		plain, p.keyIndex, err = c.crypt.open(s.plain[:0], q.msgSignature, q.timestamp, q.nonce, enc)
+		if err != nil {
+			return fmt.Errorf("wego: push: %w", err)
+		}
+		p.encrypted = true
+		if err := p.doc.Parse(plain); err != nil {
+			return fmt.Errorf("%w: push: %v", ErrMalformedMessage, err)
+		}
+	} else {
+		// Plain mode (or compatible mode without a key, whose body also
+		// carries the plain fields): signature over token, timestamp, nonce.
+		if !c.checkPlainSignature(q) {
+			return fmt.Errorf("%w: push signature", ErrInvalidSignature)
+		}
+		if err := p.doc.Parse(s.body); err != nil {
+			return fmt.Errorf("%w: push: %v", ErrMalformedMessage, err)
+		}
+	}
+	msgType := p.doc.Get("MsgType")
+	p.FromUser, p.ToUser = p.doc.Get("FromUserName"), p.doc.Get("ToUserName")
+	if msgType == "" || p.FromUser == "" || p.ToUser == "" {
+		return fmt.Errorf("%w: push without MsgType, FromUserName or ToUserName", ErrMalformedMessage)
+	}
+	p.Type = pushType(&p.doc, msgType)
+	return nil
+}
+
+// checkPlainSignature verifies signature = SHA1(sort(token, timestamp, nonce)).
+func (c *Client) checkPlainSignature(q pushQuery) bool {
+	return validSignature(q.signature, c.s.PushToken, q.timestamp, q.nonce)
+}
+
+// checkPushTimestamp enforces Settings.PushMaxAge.
+func (c *Client) checkPushTimestamp(ts string) error {
+	if len(ts) == 0 || len(ts) > 12 {
+		return fmt.Errorf("%w: push without a valid timestamp", ErrInvalidSignature)
+	}
+	n, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil {
+		return fmt.Errorf("%w: push timestamp is not a number", ErrInvalidSignature)
+	}
+	maxAge := c.s.PushMaxAge
+	if maxAge == 0 {
+		maxAge = defaultPushMaxAge
+	}
+	if maxAge < 0 {
+		return nil
+	}
+	if d := time.Since(time.Unix(n, 0)); d > maxAge || d < -maxAge {
+		return ErrPushTooOld
+	}
+	return nil
+}
+
+// queryValue returns the first value of key in the raw query without
+// building a url.Values (pushes arrive on every user message).
+func queryValue(raw, key string) string {
+	for raw != "" {
+		var part string
+		part, raw, _ = strings.Cut(raw, "&")
+		k, v, _ := strings.Cut(part, "=")
+		if k != key {
+			continue
+		}
+		if strings.ContainsAny(v, "%+") {
+			if u, err := url.QueryUnescape(v); err == nil {
+				return u
+			}
+			return ""
+		}
+		return v
+	}
+	return ""
+}
+
+// errCapExceeded is what appendCapped reports past its limit.
+var errCapExceeded = errors.New("size limit exceeded")
+
+// appendCapped appends what r yields to dst, failing with errCapExceeded
+// once more than limit bytes were read.
+func appendCapped(dst []byte, r io.Reader, limit int) ([]byte, error) {
+	start := len(dst)
+	for {
+		if len(dst) == cap(dst) {
+			dst = append(dst, 0)[:len(dst)]
+		}
+		n, err := r.Read(dst[len(dst):cap(dst)])
+		dst = dst[:len(dst)+n]
+		if len(dst)-start > limit {
+			return dst, errCapExceeded
+		}
+		if err == io.EOF {
+			return dst, nil
+		}
+		if err != nil {
+			return dst, err
+		}
+	}
+}

@@ -1,0 +1,255 @@
+package wego
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"time"
+)
+
+// PushFunc handles one push and returns the reply, or nil to answer
+// "success" (WeChat then shows the user nothing). Its ctx ends when the
+// handler's deadline passes ([Settings].PushDeadline).
+type PushFunc func(ctx context.Context, p *Push) (Reply, error)
+
+const defaultPushDeadline = 4500 * time.Millisecond
+
+var successReply = []byte("success")
+
+// PushHandler returns the HTTP handler of the account's server URL
+// (服务器地址). GET answers WeChat's URL verification (echostr, plain or
+// encrypted); POST verifies and parses the push, calls fn and writes its
+// reply, encrypted when the push was.
+//
+// WeChat must hear back within 5 seconds or it tells the user "该公众号暂时
+// 无法提供服务". So when fn fails, panics or runs past [Settings].PushDeadline
+// (4.5 s by default), the handler logs it and answers "success". WeChat
+// retries a push it got no answer to up to three times; fn runs once per
+// message (keyed by MsgId, or for events by sender, time and event), through
+// [Settings].DedupStore. A retry arriving while the first delivery still runs
+// waits for it and answers the same reply.
+//
+// Requests that do not verify are answered 403, malformed ones 400, bodies
+// over 1 MiB 413; none reaches fn.
+func (c *Client) PushHandler(fn PushFunc) http.Handler {
+	deadline := c.s.PushDeadline
+	if deadline == 0 {
+		deadline = defaultPushDeadline
+	}
+	return &pushHandler{c: c, fn: fn, deadline: deadline}
+}
+
+type pushHandler struct {
+	c        *Client
+	fn       PushFunc
+	deadline time.Duration
+}
+
+func (h *pushHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch r.Method {
+	case http.MethodPost:
+		h.servePush(w, r)
+	case http.MethodGet:
+		h.serveVerify(w, r)
+	default:
+		w.Header().Set("Allow", "GET, POST")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+	}
+}
+
+// serveVerify answers the URL verification WeChat sends when the server
+// configuration is saved: echo echostr if the signature is ours.
+func (h *pushHandler) serveVerify(w http.ResponseWriter, r *http.Request) {
+	c := h.c
+	q := parsePushQuery(r.URL.RawQuery)
+	var echo string
+	switch {
+	case c.s.PushToken == "":
+		h.reject(w, r, errors.New("wego: push: Settings.PushToken is not set, so pushes cannot be verified"))
+		return
+	case q.msgSignature != "" && c.crypt != nil:
+		var err error
+		if echo, err = c.crypt.VerifyURL(q.msgSignature, q.timestamp, q.nonce, q.echostr); err != nil {
+			h.reject(w, r, fmt.Errorf("wego: push verification: %w", err))
+			return
+		}
+	default:
+		if !c.checkPlainSignature(q) || q.echostr == "" {
+			h.reject(w, r, fmt.Errorf("%w: push verification", ErrInvalidSignature))
+			return
+		}
+		echo = q.echostr
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = w.Write([]byte(echo))
+}
+
+// reject answers a request that is not a valid push from WeChat.
+func (h *pushHandler) reject(w http.ResponseWriter, r *http.Request, err error) {
+	status := http.StatusBadRequest
+	switch {
+	case errors.Is(err, ErrInvalidSignature), errors.Is(err, ErrPushTooOld), errors.Is(err, ErrAppIDMismatch):
+		status = http.StatusForbidden
+	case errors.Is(err, ErrBodyTooLarge):
+		status = http.StatusRequestEntityTooLarge
+	}
+	h.c.log.LogAttrs(r.Context(), slog.LevelWarn, "wego: push rejected",
+		slog.Int("status", status), slog.String("remote", r.RemoteAddr), slog.String("error", redact(err.Error())))
+	http.Error(w, http.StatusText(status), status)
+}
+
+func (h *pushHandler) servePush(w http.ResponseWriter, r *http.Request) {
+	s := pushPool.Get().(*pushState)
+	if err := h.c.parsePush(r, s); err != nil {
+		s.release()
+		h.reject(w, r, err)
+		return
+	}
+	answer, finished := h.dispatch(r, s)
+	w.Header().Set("Content-Type", "application/xml; charset=utf-8")
+	_, _ = w.Write(answer)
+	if finished {
+		s.release()
+	}
+	// Otherwise fn still holds the Push: leave it to the garbage collector.
+}
+
+// dedupKey names a delivery: the message id for messages; sender, time,
+// event and key for events (WeChat's advice is sender and time, but a user
+// who follows by scanning sends subscribe and LOCATION in the same second).
+func (p *Push) dedupKey() string {
+	if id := p.MsgID(); id != "" {
+		return "push:" + p.c.s.AppID + ":" + id
+	}
+	return "push:" + p.c.s.AppID + ":" + p.FromUser + ":" + p.doc.Get("CreateTime") + ":" + p.doc.Get("Event") + ":" + p.doc.Get("EventKey")
+}
+
+// pushRules are the de-duplication rules of pushes: WeChat retries a push
+// three times, five seconds apart, so a result is kept two minutes; a copy
+// waits for another server's run until its own deadline; and a failing store
+// does not stop a push from being handled (a rare duplicate is better than a
+// lost message).
+var pushRules = onceRules{lease: time.Minute, keep: 2 * time.Minute, wait: defaultPushDeadline, failOpen: true}
+
+// dispatch runs fn once per message and returns the answer. finished is
+// false when fn was still running at the deadline and holds the Push.
+func (h *pushHandler) dispatch(r *http.Request, s *pushState) (answer []byte, finished bool) {
+	// One deadline for the whole answer, waiting for a first delivery included.
+	ctx, cancel := context.WithTimeout(r.Context(), h.deadline)
+	defer cancel()
+	finished = true
+	answer, err := h.c.deliveries.do(ctx, s.Push.dedupKey(), pushRules, func(ctx context.Context) ([]byte, error) {
+		var out []byte
+		out, finished = h.run(ctx, s)
+		// The answer outlives s (retries read it from the store): copy it
+		// out of the pooled buffer.
+		return bytes.Clone(out), nil
+	})
+	if err != nil {
+		// The first delivery of this push is still running, here past our
+		// deadline or on another server: answer success in time.
+		h.c.log.LogAttrs(ctx, slog.LevelWarn, "wego: push retry found its first delivery unfinished, answered success",
+			slog.String("type", s.Push.Type), slog.String("error", redact(err.Error())))
+		return successReply, finished
+	}
+	return answer, finished
+}
+
+// outcome is what fn produced.
+type outcome struct {
+	reply Reply
+	err   error
+	panic any
+	stack []byte
+}
+
+// run calls fn until ctx's deadline and builds the answer.
+func (h *pushHandler) run(ctx context.Context, s *pushState) ([]byte, bool) {
+	p := &s.Push
+	done := make(chan outcome, 1)
+	go func() {
+		defer func() {
+			if v := recover(); v != nil {
+				done <- outcome{panic: v, stack: debug.Stack()}
+			}
+		}()
+		reply, err := h.fn(ctx, p)
+		done <- outcome{reply: reply, err: err}
+	}()
+
+	var o outcome
+	select {
+	case o = <-done:
+	case <-ctx.Done():
+		h.c.log.LogAttrs(ctx, slog.LevelError, "wego: push handler missed its deadline, answered success",
+			slog.String("type", p.Type), slog.Duration("deadline", h.deadline))
+		return successReply, false
+	}
+	switch {
+	case o.panic != nil:
+		h.c.log.LogAttrs(ctx, slog.LevelError, "wego: push handler panicked, answered success",
+			slog.String("type", p.Type), slog.String("panic", fmt.Sprint(o.panic)), slog.String("stack", string(o.stack)))
+		return successReply, true
+	case o.err != nil:
+		h.c.log.LogAttrs(ctx, slog.LevelError, "wego: push handler failed, answered success",
+			slog.String("type", p.Type), slog.String("error", redact(o.err.Error())))
+		return successReply, true
+	}
+	var err error
+	s.out, s.plain, err = p.appendReply(s.out[:0], s.plain, o.reply, time.Now())
+	if err != nil {
+		h.c.log.LogAttrs(ctx, slog.LevelError, "wego: push reply invalid, answered success",
+			slog.String("type", p.Type), slog.String("error", redact(err.Error())))
+		return successReply, true
+	}
+	return s.out, true
+}
+
+// PushRouter dispatches pushes by type to the functions registered for
+// them: a small router for those who want one.
+//
+//	var r wego.PushRouter
+//	r.OnText(func(ctx context.Context, p *wego.Push) (wego.Reply, error) {
+//		return wego.Text("you said " + p.Content()), nil
+//	})
+//	r.OnEvent(wego.PushSubscribe, welcome)
+//	http.Handle("/wechat", c.PushHandler(r.Handle))
+//
+// Register everything before serving; the zero value routes nothing and
+// answers "success".
+type PushRouter struct {
+	routes   map[string]PushFunc
+	fallback PushFunc
+}
+
+// On routes pushes whose [Push].Type is typ (a Push* constant) to fn.
+func (rt *PushRouter) On(typ string, fn PushFunc) {
+	if rt.routes == nil {
+		rt.routes = make(map[string]PushFunc)
+	}
+	rt.routes[typ] = fn
+}
+
+// OnText routes text messages to fn.
+func (rt *PushRouter) OnText(fn PushFunc) { rt.On(PushText, fn) }
+
+// OnEvent routes the event typ (such as [PushSubscribe] or [PushClick]) to fn.
+func (rt *PushRouter) OnEvent(typ string, fn PushFunc) { rt.On(typ, fn) }
+
+// Default routes every push no other route takes to fn.
+func (rt *PushRouter) Default(fn PushFunc) { rt.fallback = fn }
+
+// Handle is the router as a [PushFunc].
+func (rt *PushRouter) Handle(ctx context.Context, p *Push) (Reply, error) {
+	if fn, ok := rt.routes[p.Type]; ok {
+		return fn(ctx, p)
+	}
+	if rt.fallback != nil {
+		return rt.fallback(ctx, p)
+	}
+	return nil, nil
+}

@@ -1,0 +1,433 @@
+package wegotest
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/wego-sdk/wego"
+	"github.com/wego-sdk/wego/internal/xmlscan"
+)
+
+// PushMode is how the fake platform sends pushes, as chosen in the
+// account's server configuration (消息加解密方式).
+type PushMode int
+
+const (
+	// PushSafe encrypts every push (安全模式); the default.
+	PushSafe PushMode = iota
+	// PushPlain sends pushes in clear text (明文模式).
+	PushPlain
+	// PushCompatible sends the clear fields and the encrypted copy (兼容模式).
+	PushCompatible
+)
+
+// DefaultPushTimeout is how long WeChat waits for a server's answer before
+// it gives up on that delivery (and retries, up to three deliveries).
+const DefaultPushTimeout = 5 * time.Second
+
+// pushConfig is the push side of the server.
+type pushConfig struct {
+	mu      sync.Mutex
+	mode    PushMode
+	timeout time.Duration
+	crypt   *wego.MsgCrypt
+	err     error // from building crypt; reported by Push
+}
+
+func (s *Server) initPush() {
+	key := make([]byte, 32)
+	_, _ = rand.Read(key)
+	s.PushToken = "wegotest" + randomHex(8)
+	s.PushEncodingAESKey = strings.TrimSuffix(base64.StdEncoding.EncodeToString(key), "=")
+	s.OriginalID = "gh_" + randomHex(6)
+	s.push.crypt, s.push.err = wego.NewMsgCrypt(s.PushToken, s.PushEncodingAESKey, s.AppID)
+	s.push.timeout = DefaultPushTimeout
+}
+
+// SetPushMode sets how pushes are sent from now on.
+func (s *Server) SetPushMode(m PushMode) {
+	s.push.mu.Lock()
+	s.push.mode = m
+	s.push.mu.Unlock()
+}
+
+// SetPushTimeout sets how long a push waits for the answer before the
+// platform retries it (5 s, as on WeChat, by default).
+func (s *Server) SetPushTimeout(d time.Duration) {
+	s.push.mu.Lock()
+	s.push.timeout = d
+	s.push.mu.Unlock()
+}
+
+// Message is a push to send: build one with [TextMessage], [EventMessage] or
+// [XMLMessage], and add fields with [Message.With]. A Message is a value:
+// sending the same Message twice sends the same MsgId and CreateTime, as a
+// retry does.
+type Message struct {
+	fields [][2]string // name, value in document order; nested names use dots
+	raw    string      // XMLMessage: sent as is
+}
+
+// user is the FromUserName of messages that do not name one.
+const user = "oWegotestUser000000000000000"
+
+// TextMessage is a text message from the user openid from.
+func TextMessage(from, content string) Message {
+	return newMessage(from, "text").With("Content", content)
+}
+
+// EventMessage is the event (as WeChat writes it: "subscribe", "CLICK",
+// "SCAN", "LOCATION", ...) from the user openid from, with an EventKey when
+// key is not "".
+func EventMessage(from, event, key string) Message {
+	m := newMessage(from, "event").With("Event", event)
+	if key != "" {
+		m = m.With("EventKey", key)
+	}
+	return m
+}
+
+// MediaMessage is a message of msgType (image, voice, video, shortvideo,
+// location, link) from the user openid from; add its fields with With.
+func MediaMessage(from, msgType string) Message { return newMessage(from, msgType) }
+
+// XMLMessage sends the plaintext push xml exactly as given (ToUserName,
+// FromUserName and everything else included), e.g. a fixture from WeChat's
+// documentation.
+func XMLMessage(xml string) Message { return Message{raw: xml} }
+
+// Message ids count up from the time the package was loaded, so that ids
+// of one test run do not repeat.
+var (
+	msgBase = time.Now().UnixNano() / 1e3
+	msgSeq  atomic.Int64
+)
+
+func newMessage(from, msgType string) Message {
+	if from == "" {
+		from = user
+	}
+	m := Message{fields: [][2]string{
+		{"FromUserName", from},
+		{"CreateTime", strconv.FormatInt(time.Now().Unix(), 10)},
+		{"MsgType", msgType},
+	}}
+	if msgType != "event" {
+		m.fields = append(m.fields, [2]string{"MsgId", strconv.FormatInt(msgBase+msgSeq.Add(1), 10)})
+	}
+	return m
+}
+
+// With returns m with the field name set to value; a dotted name nests
+// ("ScanCodeInfo.ScanResult"). It has no effect on an XMLMessage.
+func (m Message) With(name, value string) Message {
+	fields := make([][2]string, 0, len(m.fields)+1)
+	replaced := false
+	for _, f := range m.fields {
+		if f[0] == name {
+			f[1], replaced = value, true
+		}
+		fields = append(fields, f)
+	}
+	if !replaced {
+		fields = append(fields, [2]string{name, value})
+	}
+	m.fields = fields
+	return m
+}
+
+// xml renders the message as WeChat would, addressed to toUser.
+func (m Message) xml(toUser string) []byte {
+	if m.raw != "" {
+		return []byte(m.raw)
+	}
+	b := []byte("<xml>")
+	b = xmlscan.AppendElement(b, "ToUserName", toUser)
+	var open []string // the nesting currently open
+	for _, f := range m.fields {
+		parts := strings.Split(f[0], ".")
+		keep := 0
+		for keep < len(open) && keep < len(parts)-1 && open[keep] == parts[keep] {
+			keep++
+		}
+		for i := len(open) - 1; i >= keep; i-- {
+			b = xmlscan.AppendEnd(b, open[i])
+		}
+		open = open[:keep]
+		for _, p := range parts[keep : len(parts)-1] {
+			b = xmlscan.AppendStart(b, p)
+			open = append(open, p)
+		}
+		leaf := parts[len(parts)-1]
+		if _, err := strconv.ParseFloat(f[1], 64); err == nil && f[1] != "" {
+			b = xmlscan.AppendTextElement(b, leaf, f[1])
+		} else {
+			b = xmlscan.AppendElement(b, leaf, f[1])
+		}
+	}
+	for i := len(open) - 1; i >= 0; i-- {
+		b = xmlscan.AppendEnd(b, open[i])
+	}
+	return append(b, "</xml>"...)
+}
+
+// PushReply is a server's answer to a push, decrypted when it was encrypted.
+type PushReply struct {
+	// Status is the HTTP status of the answer.
+	Status int
+	// Body is the answer as the server wrote it.
+	Body []byte
+	// XML is the reply message (decrypted in safe mode); nil when the server
+	// answered "success" or nothing.
+	XML []byte
+	// Attempts counts deliveries: more than one when the server did not
+	// answer in time and the platform retried.
+	Attempts int
+	// Took is how long the answering delivery took.
+	Took time.Duration
+
+	doc xmlscan.Doc
+}
+
+// Success reports whether the server answered "success" or an empty body:
+// nothing is shown to the user.
+func (r *PushReply) Success() bool {
+	return r.Status == http.StatusOK && r.XML == nil
+}
+
+// Get returns a field of the reply message, "" when absent; nested fields
+// use dots ("Articles.item.Title").
+func (r *PushReply) Get(name string) string { return r.doc.Get(name) }
+
+// Values returns every value of a repeated field of the reply.
+func (r *PushReply) Values(name string) []string { return r.doc.Values(name) }
+
+// Push delivers msg to target, an http.Handler or the URL of a push
+// server, the way WeChat does: signed, encrypted in safe mode, and sent
+// again (up to three deliveries) when no answer comes within the push
+// timeout. It returns the answer of the first delivery that answered,
+// decrypted and parsed, and an error when no delivery was answered or the
+// answer is not a valid reply.
+func (s *Server) Push(target any, msg Message) (*PushReply, error) {
+	return s.push3(target, msg, 3)
+}
+
+// Deliver is Push without retries: one delivery, answered or not.
+func (s *Server) Deliver(target any, msg Message) (*PushReply, error) {
+	return s.push3(target, msg, 1)
+}
+
+func (s *Server) push3(target any, msg Message, tries int) (*PushReply, error) {
+	if s.push.err != nil {
+		return nil, s.push.err
+	}
+	s.push.mu.Lock()
+	mode, timeout := s.push.mode, s.push.timeout
+	s.push.mu.Unlock()
+
+	plain := msg.xml(s.OriginalID)
+	timestamp := strconv.FormatInt(time.Now().Unix(), 10)
+	nonce := randomDigits(10)
+	q := url.Values{
+		"signature": {wego.Signature(s.PushToken, timestamp, nonce)},
+		"timestamp": {timestamp},
+		"nonce":     {nonce},
+		"openid":    {firstField(msg, "FromUserName")},
+	}
+	body := plain
+	if mode != PushPlain {
+		enc, sig, err := s.encrypt(plain, timestamp, nonce)
+		if err != nil {
+			return nil, err
+		}
+		q.Set("encrypt_type", "aes")
+		q.Set("msg_signature", sig)
+		if mode == PushSafe {
+			body = []byte("<xml><ToUserName><![CDATA[" + s.OriginalID + "]]></ToUserName><Encrypt><![CDATA[" + enc + "]]></Encrypt></xml>")
+		} else {
+			body = append(bytes.TrimSuffix(bytes.TrimSpace(plain), []byte("</xml>")), "<Encrypt><![CDATA["+enc+"]]></Encrypt></xml>"...)
+		}
+	}
+
+	type result struct {
+		r   *PushReply
+		err error
+	}
+	results := make(chan result, tries)
+	var lastErr error
+	for attempt := 1; attempt <= tries; attempt++ {
+		go func() {
+			r, err := s.send(target, q.Encode(), body)
+			results <- result{r, err}
+		}()
+		timer := time.NewTimer(timeout)
+		select {
+		case res := <-results:
+			timer.Stop()
+			if res.err != nil {
+				lastErr = res.err
+				continue
+			}
+			res.r.Attempts = attempt
+			return res.r, s.openReply(res.r, mode)
+		case <-timer.C:
+		}
+	}
+	if lastErr != nil {
+		return nil, fmt.Errorf("wegotest: push not answered after %d deliveries: %w", tries, lastErr)
+	}
+	return nil, fmt.Errorf("wegotest: push not answered within %v after %d deliveries", timeout, tries)
+}
+
+// send makes one delivery.
+func (s *Server) send(target any, query string, body []byte) (*PushReply, error) {
+	start := time.Now()
+	switch t := target.(type) {
+	case http.Handler:
+		req := httptest.NewRequest(http.MethodPost, "/?"+query, bytes.NewReader(body))
+		req.Header.Set("Content-Type", "text/xml")
+		req.RemoteAddr = "127.0.0.1:40000"
+		rec := httptest.NewRecorder()
+		t.ServeHTTP(rec, req)
+		return &PushReply{Status: rec.Code, Body: rec.Body.Bytes(), Took: time.Since(start)}, nil
+	case string:
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		sep := "?"
+		if strings.Contains(t, "?") {
+			sep = "&"
+		}
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, t+sep+query, bytes.NewReader(body))
+		if err != nil {
+			return nil, err
+		}
+		req.Header.Set("Content-Type", "text/xml")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return nil, err
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+		if err != nil {
+			return nil, err
+		}
+		return &PushReply{Status: resp.StatusCode, Body: b, Took: time.Since(start)}, nil
+	}
+	return nil, fmt.Errorf("wegotest: push target must be an http.Handler or a URL, not %T", target)
+}
+
+// openReply checks the answer as WeChat would and fills r.XML and r.doc.
+func (s *Server) openReply(r *PushReply, mode PushMode) error {
+	if r.Status != http.StatusOK {
+		return fmt.Errorf("wegotest: push answered HTTP %d", r.Status)
+	}
+	body := bytes.TrimSpace(r.Body)
+	if len(body) == 0 || string(body) == "success" {
+		return nil
+	}
+	var env xmlscan.Doc
+	if err := env.Parse(body); err != nil {
+		return fmt.Errorf("wegotest: push reply is not XML: %w", err)
+	}
+	xml := body
+	if _, ok := env.Lookup("Encrypt"); ok {
+		plain, err := s.push.crypt.Decrypt(env.Get("MsgSignature"), env.Get("TimeStamp"), env.Get("Nonce"), body)
+		if err != nil {
+			return fmt.Errorf("wegotest: encrypted push reply: %w", err)
+		}
+		xml = plain
+	} else if mode == PushSafe {
+		return errors.New("wegotest: push reply in clear text to an encrypted push")
+	}
+	r.XML = xml
+	if err := r.doc.Parse(xml); err != nil {
+		return fmt.Errorf("wegotest: push reply is not XML: %w", err)
+	}
+	if r.doc.Get("MsgType") == "" || r.doc.Get("ToUserName") == "" || r.doc.Get("FromUserName") == "" {
+		return errors.New("wegotest: push reply without MsgType, ToUserName or FromUserName")
+	}
+	return nil
+}
+
+// encrypt returns the Encrypt value and msg_signature of plain.
+func (s *Server) encrypt(plain []byte, timestamp, nonce string) (enc, sig string, err error) {
+	out, err := s.push.crypt.Encrypt(plain, timestamp, nonce)
+	if err != nil {
+		return "", "", err
+	}
+	var env xmlscan.Doc
+	if err := env.Parse(out); err != nil {
+		return "", "", err
+	}
+	return env.Get("Encrypt"), env.Get("MsgSignature"), nil
+}
+
+// VerifyURL sends the GET request WeChat sends when the server
+// configuration is saved, and reports whether target echoed the challenge.
+func (s *Server) VerifyURL(target any) (bool, error) {
+	timestamp := strconv.FormatInt(time.Now().Unix(), 10)
+	nonce := randomDigits(10)
+	echostr := randomDigits(19)
+	q := url.Values{
+		"signature": {wego.Signature(s.PushToken, timestamp, nonce)},
+		"timestamp": {timestamp},
+		"nonce":     {nonce},
+		"echostr":   {echostr},
+	}
+	var body []byte
+	switch t := target.(type) {
+	case http.Handler:
+		rec := httptest.NewRecorder()
+		t.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/?"+q.Encode(), nil))
+		if rec.Code != http.StatusOK {
+			return false, nil
+		}
+		body = rec.Body.Bytes()
+	case string:
+		resp, err := http.Get(t + "?" + q.Encode())
+		if err != nil {
+			return false, err
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return false, nil
+		}
+		if body, err = io.ReadAll(io.LimitReader(resp.Body, 1<<10)); err != nil {
+			return false, err
+		}
+	default:
+		return false, fmt.Errorf("wegotest: verify target must be an http.Handler or a URL, not %T", target)
+	}
+	return string(bytes.TrimSpace(body)) == echostr, nil
+}
+
+func firstField(m Message, name string) string {
+	for _, f := range m.fields {
+		if f[0] == name {
+			return f[1]
+		}
+	}
+	return ""
+}
+
+func randomDigits(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	for i := range b {
+		b[i] = '0' + b[i]%10
+	}
+	return string(b)
+}

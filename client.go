@@ -214,25 +214,32 @@ func (c *Client) send(ctx context.Context, r request, token string) ([]byte, err
 	if r.body != nil {
 		req.Header.Set("Content-Type", "application/json; charset=utf-8")
 	}
+	return c.roundTrip(ctx, c.http, req, r.path, maxJSONResponse)
+}
+
+// roundTrip sends req with hc and returns the body of a 200 answer, read up
+// to limit bytes. It logs the request by endpoint (never its query or body)
+// and keeps secrets out of its errors. Every call to WeChat goes through it.
+func (c *Client) roundTrip(ctx context.Context, hc *http.Client, req *http.Request, endpoint string, limit int64) ([]byte, error) {
 	start := time.Now()
-	resp, err := c.http.Do(req)
+	resp, err := hc.Do(req)
 	if err != nil {
 		c.log.LogAttrs(ctx, slog.LevelDebug, "wego: request failed",
-			slog.String("method", r.method), slog.String("endpoint", r.path),
+			slog.String("method", req.Method), slog.String("endpoint", endpoint),
 			slog.Duration("took", time.Since(start)), slog.String("error", redact(err.Error())))
-		return nil, fmt.Errorf("wego: %s: %w", r.path, redactURLError(err))
+		return nil, fmt.Errorf("wego: %s: %w", endpoint, redactURLError(err))
 	}
 	defer resp.Body.Close()
-	data, err := readCapped(resp.Body, maxJSONResponse)
+	data, err := readCapped(resp.Body, limit)
 	c.log.LogAttrs(ctx, slog.LevelDebug, "wego: request",
-		slog.String("method", r.method), slog.String("endpoint", r.path),
+		slog.String("method", req.Method), slog.String("endpoint", endpoint),
 		slog.Int("status", resp.StatusCode), slog.Int("bytes", len(data)),
 		slog.Duration("took", time.Since(start)))
 	if err != nil {
-		return nil, fmt.Errorf("wego: %s: %w", r.path, err)
+		return nil, fmt.Errorf("wego: %s: %w", endpoint, err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, &HTTPError{Endpoint: r.path, StatusCode: resp.StatusCode, Reason: "unexpected status " + resp.Status}
+		return nil, &HTTPError{Endpoint: endpoint, StatusCode: resp.StatusCode, Reason: "unexpected status " + resp.Status}
 	}
 	return data, nil
 }

@@ -19,11 +19,6 @@ import (
 	"github.com/wego-sdk/wego/internal/xmlscan"
 )
 
-// ErrInvalidAESKey is wrapped by the error [NewMsgCrypt] returns for an
-// EncodingAESKey that is not 43 characters of base64 giving a 32-byte key.
-// The error text never contains the key.
-var ErrInvalidAESKey = errors.New("wego: invalid EncodingAESKey")
-
 // Reasons for ErrMalformedMessage, built once: a flood of forged pushes
 // makes no garbage.
 var (

@@ -32,6 +32,19 @@ var (
 	// ErrBodyTooLarge is returned when a request body sent to one of our
 	// handlers is larger than the SDK accepts.
 	ErrBodyTooLarge = errors.New("wego: request body too large")
+
+	// ErrInvalidAESKey is wrapped by the error [NewMsgCrypt] returns for an
+	// EncodingAESKey that is not 43 characters of base64 giving a 32-byte
+	// key. The error text never contains the key.
+	ErrInvalidAESKey = errors.New("wego: invalid EncodingAESKey")
+	// ErrPushTooOld is returned when a push's timestamp is further from the
+	// server's clock than [Settings].PushMaxAge: a replay, or a clock gone
+	// wrong.
+	ErrPushTooOld = errors.New("wego: push timestamp outside the accepted window")
+	// ErrInvalidReply is wrapped by errors about a reply WeChat would refuse
+	// (too many news articles, a missing media id); the SDK reports it
+	// before anything is sent.
+	ErrInvalidReply = errors.New("wego: invalid reply")
 )
 
 // SettingProblem is one invalid or missing field of [Settings].
@@ -138,8 +151,9 @@ func (e *HTTPError) Error() string {
 	return "wego: " + e.Endpoint + ": HTTP " + strconv.Itoa(e.StatusCode) + ": " + redact(e.Reason)
 }
 
-// PayError is a WeChat Pay answer with return_code or result_code FAIL, or
-// one whose signature does not verify.
+// PayError is a WeChat Pay answer with return_code or result_code FAIL. (An
+// answer whose sign does not verify is never trusted: that error wraps
+// [ErrInvalidSignature].)
 type PayError struct {
 	Endpoint   string // pay path, e.g. "/pay/unifiedorder"
 	ReturnCode string // SUCCESS or FAIL: communication result

@@ -52,10 +52,6 @@ const (
 	maxPushBody       = 1 << 20
 )
 
-// ErrPushTooOld is returned when a push's timestamp is further from the
-// server's clock than [Settings].PushMaxAge: a replay, or a clock gone wrong.
-var ErrPushTooOld = errors.New("wego: push timestamp outside the accepted window")
-
 // Push is a message or event WeChat pushed to the account, its signature
 // verified and, in safe mode, decrypted (seed WeChatPush). Any field is
 // reachable with [Push.Get]; the common ones have accessors.

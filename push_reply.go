@@ -2,18 +2,12 @@ package wego
 
 import (
 	"crypto/rand"
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
 
 	"github.com/wego-sdk/wego/internal/xmlscan"
 )
-
-// ErrInvalidReply is wrapped by errors about a reply WeChat would refuse
-// (too many news articles, a missing media id); the SDK reports it before
-// anything is sent.
-var ErrInvalidReply = errors.New("wego: invalid reply")
 
 // Reply is a passive reply to a push: build one with [Text], [Image],
 // [Voice], [Video], [Music], [News] or [TransferCustomerService]. A nil

@@ -3,7 +3,6 @@ package wego
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -25,8 +24,8 @@ type Client struct {
 	WeChat *WeChatAPI
 
 	s             Settings // the caller's settings, normalised
-	cert          *tls.Certificate
 	http          *http.Client
+	certHTTP      *http.Client // http presenting cert, for /secapi/; nil without cert
 	log           *slog.Logger
 	baseURL       string
 	payBaseURL    string
@@ -51,7 +50,6 @@ func NewClient(s Settings) (*Client, error) {
 	}
 	c := &Client{
 		s:           s,
-		cert:        chk.cert,
 		http:        s.HTTPClient,
 		log:         s.Logger,
 		baseURL:     strings.TrimRight(s.BaseURL, "/"),
@@ -61,6 +59,9 @@ func NewClient(s Settings) (*Client, error) {
 	}
 	if c.http == nil {
 		c.http = &http.Client{Timeout: 30 * time.Second}
+	}
+	if chk.cert != nil {
+		c.certHTTP = certHTTPClient(c.http, chk.cert)
 	}
 	if c.log == nil {
 		c.log = slog.New(discardHandler{})

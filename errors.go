@@ -45,6 +45,20 @@ var (
 	// (too many news articles, a missing media id); the SDK reports it
 	// before anything is sent.
 	ErrInvalidReply = errors.New("wego: invalid reply")
+
+	// ErrMchIDMismatch is returned when a pay notification names another
+	// merchant (mch_id) than Settings.MchID.
+	ErrMchIDMismatch = errors.New("wego: message is for another mch_id")
+	// ErrInvalidAmount is wrapped by errors about a pay amount that is not
+	// a positive number of fen, or a refund larger than its order.
+	ErrInvalidAmount = errors.New("wego: invalid pay amount")
+	// ErrAmountMismatch is returned by [Client.CheckPaidAmount] when the
+	// amount WeChat says was paid is not the amount of the merchant's order.
+	ErrAmountMismatch = errors.New("wego: paid amount differs from the order amount")
+	// ErrPayNotConfigured is returned by pay calls on a Client without
+	// Settings.MchID and MchSecret, and by refunds without the client
+	// certificate (Settings.CertPEMPath and KeyPEMPath).
+	ErrPayNotConfigured = errors.New("wego: pay is not configured")
 )
 
 // SettingProblem is one invalid or missing field of [Settings].

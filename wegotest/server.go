@@ -41,6 +41,13 @@ type Server struct {
 	// random for each server.
 	AppID     string
 	AppSecret string
+	// MchID and MchSecret are the WeChat Pay merchant id and API key the
+	// server accepts, random for each server. PaySecureURL is the base URL
+	// of the pay endpoints that demand the merchant's client certificate
+	// (refunds); the certificate and key are files named by Settings.
+	MchID        string
+	MchSecret    string
+	PaySecureURL string
 	// PushToken and PushEncodingAESKey are the account's server
 	// configuration (服务器配置), random for each server; OriginalID is the
 	// account's original id (gh_...), the ToUserName of its pushes.
@@ -61,6 +68,7 @@ type Server struct {
 	faults      map[string][]int
 	callbackIPs []string
 
+	pay  payState
 	push pushConfig
 }
 
@@ -86,6 +94,7 @@ func NewServer() *Server {
 	s.initPush()
 	s.ts = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.ts.URL
+	s.startPay()
 	return s
 }
 
@@ -94,6 +103,7 @@ func New(tb testing.TB) *Server {
 	tb.Helper()
 	s := NewServer()
 	tb.Cleanup(s.Close)
+	s.keepPayCertsUntilEnd(tb)
 	return s
 }
 
@@ -107,6 +117,7 @@ func (s *Server) Close() {
 	}
 	s.mu.Unlock()
 	s.ts.Close()
+	s.closePay()
 }
 
 // Settings returns client settings pointing at this server, with its
@@ -118,6 +129,12 @@ func (s *Server) Settings() wego.Settings {
 		BaseURL:    s.URL,
 		PayBaseURL: s.URL,
 		HTTPClient: s.ts.Client(),
+
+		MchID:            s.MchID,
+		MchSecret:        s.MchSecret,
+		CertPEMPath:      s.pay.certs.certPath,
+		KeyPEMPath:       s.pay.certs.keyPath,
+		PaySecureBaseURL: s.PaySecureURL,
 
 		PushToken:          s.PushToken,
 		PushEncodingAESKey: s.PushEncodingAESKey,

@@ -1,0 +1,346 @@
+package wego
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// BillType selects the transactions of a bill (bill_type).
+type BillType string
+
+// The bill types of WeChat Pay v2.
+const (
+	BillTypeAll            BillType = "ALL"             // payments and refunds
+	BillTypeSuccess        BillType = "SUCCESS"         // payments
+	BillTypeRefund         BillType = "REFUND"          // refunds
+	BillTypeRechargeRefund BillType = "RECHARGE_REFUND" // refunds of recharge coupons
+)
+
+// BillRequest asks [Client.DownloadBill] for the bill of one day.
+//
+// WeChat docs: https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_6
+type BillRequest struct {
+	// Date is the day of the bill: its year, month and day in its own
+	// location are used (WeChat's days are China days). Required.
+	Date time.Time
+	// Type is ALL when empty.
+	Type BillType
+	// Gzip asks WeChat to compress the bill (tar_type GZIP); the SDK unpacks it.
+	Gzip bool
+}
+
+// Bill is a parsed bill (对账单): one row per transaction and the summary.
+type Bill struct {
+	// Columns are the column names of the rows, as WeChat printed them.
+	Columns []string
+	Rows    []BillRow
+	Summary BillSummary
+}
+
+// BillRow is one transaction of a bill. Amounts are in fen; columns a bill
+// type does not have are zero. Every column, typed here or not, is in
+// Values, and [BillRow.Get] finds one by its Chinese name.
+type BillRow struct {
+	TradeTime          time.Time // 交易时间
+	AppID              string    // 公众账号ID
+	MchID              string    // 商户号
+	SubMchID           string    // 特约商户号
+	DeviceInfo         string    // 设备号
+	TransactionID      string    // 微信订单号
+	OutTradeNo         string    // 商户订单号
+	OpenID             string    // 用户标识
+	TradeType          TradeType // 交易类型
+	TradeState         string    // 交易状态: SUCCESS, REFUND, REVOKED
+	BankType           string    // 付款银行
+	FeeType            string    // 货币种类
+	SettlementTotalFee int64     // 应结订单金额
+	CouponFee          int64     // 代金券金额
+	RefundApplyTime    time.Time // 退款申请时间 (refund bills)
+	RefundSuccessTime  time.Time // 退款成功时间 (refund bills)
+	RefundID           string    // 微信退款单号
+	OutRefundNo        string    // 商户退款单号
+	RefundFee          int64     // 退款金额
+	CouponRefundFee    int64     // 充值券退款金额
+	RefundType         string    // 退款类型
+	RefundStatus       string    // 退款状态
+	Body               string    // 商品名称
+	Attach             string    // 商户数据包
+	// Fee is the service fee (手续费) in yuan exactly as printed, with five
+	// decimals (e.g. "0.00006"): finer than a fen, so not an int64 of fen.
+	Fee                string
+	Rate               string // 费率, e.g. "0.60%"
+	TotalFee           int64  // 订单金额
+	RequestedRefundFee int64  // 申请退款金额
+	RateRemark         string // 费率备注
+	// Values holds every column, in the order of Bill.Columns, without
+	// WeChat's leading backtick.
+	Values []string
+
+	columns []string
+}
+
+// Get returns the column named name (e.g. "商户订单号"), "" when the bill
+// has no such column.
+func (r *BillRow) Get(name string) string {
+	for i, c := range r.columns {
+		if c == name && i < len(r.Values) {
+			return r.Values[i]
+		}
+	}
+	return ""
+}
+
+// BillSummary is the last line of a bill.
+type BillSummary struct {
+	TradeCount         int    // 总交易单数
+	SettlementTotalFee int64  // 应结订单总金额
+	RefundFee          int64  // 退款总金额
+	CouponRefundFee    int64  // 充值券退款总金额
+	Fee                string // 手续费总金额, yuan with five decimals
+	TotalFee           int64  // 订单总金额
+	RequestedRefundFee int64  // 申请退款总金额
+}
+
+// DownloadBill downloads and parses the bill of a day (seed download_bill,
+// 下载对账单). A day without transactions is a [*PayError] with ErrCode
+// "20002" (No Bill Exist). It is retried when WeChat answers SYSTEMERROR.
+//
+// WeChat docs: https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_6
+func (c *Client) DownloadBill(ctx context.Context, r BillRequest) (*Bill, error) {
+	if r.Date.IsZero() {
+		return nil, missing("bill_date")
+	}
+	switch r.Type {
+	case "":
+		r.Type = BillTypeAll
+	case BillTypeAll, BillTypeSuccess, BillTypeRefund, BillTypeRechargeRefund:
+	default:
+		return nil, fmt.Errorf("wego: unknown bill_type %q", r.Type)
+	}
+	p := map[string]string{"bill_date": r.Date.Format("20060102"), "bill_type": string(r.Type)}
+	if r.Gzip {
+		p["tar_type"] = "GZIP"
+	}
+	raw, err := c.WeChat.DownloadBill(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	return ParseBill(raw)
+}
+
+// billSummaryHead is the first column of the summary's header line.
+const billSummaryHead = "总交易单数"
+
+// maxBillLines bounds the lines ParseBill accepts (WeChat's bills are far
+// smaller: the download itself is capped).
+const maxBillLines = 10_000_000
+
+// ParseBill parses a bill as [WeChatAPI.DownloadBill] returns it: a header
+// line of column names, one line per transaction with a backtick before
+// each value, then the summary's header and values. Columns are found by
+// name, so every bill type parses. Anything else is an error wrapping
+// [ErrMalformedMessage] that names the line.
+func ParseBill(data []byte) (*Bill, error) {
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a BOM, if any
+	lines := splitBillLines(data)
+	if len(lines) > maxBillLines {
+		return nil, fmt.Errorf("%w: bill of more than %d lines", ErrMalformedMessage, maxBillLines)
+	}
+	if len(lines) < 3 {
+		return nil, fmt.Errorf("%w: bill without header, rows or summary", ErrMalformedMessage)
+	}
+	b := &Bill{Columns: strings.Split(string(lines[0]), ",")}
+	setters := make([]billSetter, len(b.Columns))
+	for i, name := range b.Columns {
+		b.Columns[i] = strings.TrimSpace(name)
+		setters[i] = billColumns[b.Columns[i]]
+	}
+	sum := len(lines) - 2
+	if !bytes.HasPrefix(lines[sum], []byte(billSummaryHead)) {
+		return nil, fmt.Errorf("%w: bill line %d: want the summary header", ErrMalformedMessage, sum+1)
+	}
+	b.Rows = make([]BillRow, 0, sum-1)
+	for i := 1; i < sum; i++ {
+		values, err := billValues(lines[i], len(b.Columns), i+1)
+		if err != nil {
+			return nil, err
+		}
+		row := BillRow{Values: values, columns: b.Columns}
+		for j, set := range setters {
+			if set != nil {
+				if err := set(&row, values[j]); err != nil {
+					return nil, fmt.Errorf("%w: bill line %d: %s: %w", ErrMalformedMessage, i+1, b.Columns[j], err)
+				}
+			}
+		}
+		b.Rows = append(b.Rows, row)
+	}
+	if err := b.Summary.parse(lines[sum], lines[sum+1], sum+1); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// splitBillLines splits on \n (dropping \r) and drops empty lines.
+func splitBillLines(data []byte) [][]byte {
+	var lines [][]byte
+	for len(data) > 0 {
+		line := data
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, data = data[:i], data[i+1:]
+		} else {
+			data = nil
+		}
+		line = bytes.TrimRight(line, "\r")
+		if len(bytes.TrimSpace(line)) > 0 {
+			lines = append(lines, line)
+		}
+	}
+	return lines
+}
+
+// billValues splits a line into want values, removing each leading backtick.
+func billValues(line []byte, want, lineNo int) ([]string, error) {
+	values := strings.Split(string(line), ",")
+	if len(values) != want {
+		return nil, fmt.Errorf("%w: bill line %d: %d values for %d columns", ErrMalformedMessage, lineNo, len(values), want)
+	}
+	for i, v := range values {
+		values[i] = strings.TrimPrefix(v, "`")
+	}
+	return values, nil
+}
+
+func (s *BillSummary) parse(header, line []byte, lineNo int) error {
+	names := strings.Split(string(header), ",")
+	values, err := billValues(line, len(names), lineNo+1)
+	if err != nil {
+		return err
+	}
+	for i, name := range names {
+		v := values[i]
+		var err error
+		switch strings.TrimSpace(name) {
+		case "总交易单数":
+			var n int64
+			n, err = strconv.ParseInt(v, 10, 32)
+			if err == nil && n < 0 {
+				err = fmt.Errorf("negative")
+			}
+			s.TradeCount = int(n)
+		case "应结订单总金额":
+			s.SettlementTotalFee, err = parseYuan(v)
+		case "退款总金额":
+			s.RefundFee, err = parseYuan(v)
+		case "充值券退款总金额":
+			s.CouponRefundFee, err = parseYuan(v)
+		case "手续费总金额":
+			s.Fee = v
+		case "订单总金额":
+			s.TotalFee, err = parseYuan(v)
+		case "申请退款总金额":
+			s.RequestedRefundFee, err = parseYuan(v)
+		}
+		if err != nil {
+			return fmt.Errorf("%w: bill summary: %s: %w", ErrMalformedMessage, name, err)
+		}
+	}
+	return nil
+}
+
+// billSetter stores one column's value into a row.
+type billSetter func(r *BillRow, v string) error
+
+// billColumns maps the column names of every bill type to their field.
+var billColumns = map[string]billSetter{
+	"交易时间":     billTime(func(r *BillRow) *time.Time { return &r.TradeTime }),
+	"公众账号ID":   billString(func(r *BillRow) *string { return &r.AppID }),
+	"商户号":      billString(func(r *BillRow) *string { return &r.MchID }),
+	"特约商户号":    billString(func(r *BillRow) *string { return &r.SubMchID }),
+	"子商户号":     billString(func(r *BillRow) *string { return &r.SubMchID }),
+	"设备号":      billString(func(r *BillRow) *string { return &r.DeviceInfo }),
+	"微信订单号":    billString(func(r *BillRow) *string { return &r.TransactionID }),
+	"商户订单号":    billString(func(r *BillRow) *string { return &r.OutTradeNo }),
+	"用户标识":     billString(func(r *BillRow) *string { return &r.OpenID }),
+	"交易类型":     func(r *BillRow, v string) error { r.TradeType = TradeType(v); return nil },
+	"交易状态":     billString(func(r *BillRow) *string { return &r.TradeState }),
+	"付款银行":     billString(func(r *BillRow) *string { return &r.BankType }),
+	"货币种类":     billString(func(r *BillRow) *string { return &r.FeeType }),
+	"应结订单金额":   billYuan(func(r *BillRow) *int64 { return &r.SettlementTotalFee }),
+	"总金额":      billYuan(func(r *BillRow) *int64 { return &r.SettlementTotalFee }),
+	"代金券金额":    billYuan(func(r *BillRow) *int64 { return &r.CouponFee }),
+	"企业红包金额":   billYuan(func(r *BillRow) *int64 { return &r.CouponFee }),
+	"退款申请时间":   billTime(func(r *BillRow) *time.Time { return &r.RefundApplyTime }),
+	"退款成功时间":   billTime(func(r *BillRow) *time.Time { return &r.RefundSuccessTime }),
+	"微信退款单号":   billString(func(r *BillRow) *string { return &r.RefundID }),
+	"商户退款单号":   billString(func(r *BillRow) *string { return &r.OutRefundNo }),
+	"退款金额":     billYuan(func(r *BillRow) *int64 { return &r.RefundFee }),
+	"充值券退款金额":  billYuan(func(r *BillRow) *int64 { return &r.CouponRefundFee }),
+	"企业红包退款金额": billYuan(func(r *BillRow) *int64 { return &r.CouponRefundFee }),
+	"退款类型":     billString(func(r *BillRow) *string { return &r.RefundType }),
+	"退款状态":     billString(func(r *BillRow) *string { return &r.RefundStatus }),
+	"商品名称":     billString(func(r *BillRow) *string { return &r.Body }),
+	"商户数据包":    billString(func(r *BillRow) *string { return &r.Attach }),
+	"手续费":      billString(func(r *BillRow) *string { return &r.Fee }),
+	"费率":       billString(func(r *BillRow) *string { return &r.Rate }),
+	"订单金额":     billYuan(func(r *BillRow) *int64 { return &r.TotalFee }),
+	"申请退款金额":   billYuan(func(r *BillRow) *int64 { return &r.RequestedRefundFee }),
+	"费率备注":     billString(func(r *BillRow) *string { return &r.RateRemark }),
+}
+
+func billString(field func(*BillRow) *string) billSetter {
+	return func(r *BillRow, v string) error { *field(r) = v; return nil }
+}
+
+func billYuan(field func(*BillRow) *int64) billSetter {
+	return func(r *BillRow, v string) (err error) { *field(r), err = parseYuan(v); return err }
+}
+
+// billTime reads "2006-01-02 15:04:05" in China time; empty is the zero time.
+func billTime(field func(*BillRow) *time.Time) billSetter {
+	return func(r *BillRow, v string) error {
+		if v == "" {
+			return nil
+		}
+		t, err := time.ParseInLocation(time.DateTime, v, chinaTime)
+		if err != nil {
+			return fmt.Errorf("not a time")
+		}
+		*field(r) = t
+		return nil
+	}
+}
+
+// parseYuan reads an amount in yuan with at most two decimals ("12.30",
+// "-0.01", "5") as fen, without floating point. Empty is 0.
+func parseYuan(v string) (int64, error) {
+	if v == "" {
+		return 0, nil
+	}
+	s, neg := v, false
+	if s[0] == '-' {
+		s, neg = s[1:], true
+	}
+	whole, frac, dot := strings.Cut(s, ".")
+	if whole == "" || len(frac) > 2 || (dot && frac == "") || len(whole) > 15 {
+		return 0, fmt.Errorf("not an amount in yuan")
+	}
+	for len(frac) < 2 {
+		frac += "0"
+	}
+	var n int64
+	for _, c := range whole + frac {
+		if c < '0' || c > '9' {
+			return 0, fmt.Errorf("not an amount in yuan")
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if neg {
+		n = -n
+	}
+	return n, nil
+}

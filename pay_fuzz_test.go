@@ -1,0 +1,138 @@
+package wego_test
+
+import (
+	"errors"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/wego-sdk/wego"
+	"github.com/wego-sdk/wego/internal/xmlscan"
+)
+
+// FuzzParsePayNotify feeds arbitrary bodies to the notification parser.
+// With resign set, a body that parses as a flat document is first signed
+// with our key, so the fuzzer reaches past the signature into typing: a
+// validly signed notification may be malformed or for another merchant,
+// but never fails the signature, and nothing panics or leaks the key.
+func FuzzParsePayNotify(f *testing.F) {
+	for _, name := range []string{"notify_signed_md5.xml", "notify_signed_hmac_sha256.xml", "notify_signed_md5_tampered.xml", "notify_official_doc.xml"} {
+		b, err := os.ReadFile("testdata/pay/" + name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b, false)
+		f.Add(b, true)
+	}
+	f.Add([]byte("<xml><return_code>FAIL</return_code></xml>"), false)
+	f.Add([]byte("<xml><total_fee>-1</total_fee><result_code>SUCCESS</result_code><return_code>SUCCESS</return_code></xml>"), true)
+	c, err := wego.NewClient(wego.Settings{AppID: docAppID, AppSecret: "s", MchID: docMchID, MchSecret: docKey})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, body []byte, resign bool) {
+		signed := false
+		if resign {
+			body, signed = resignFlat(body)
+		}
+		n, err := c.ParsePayNotifyBody(body)
+		if err != nil {
+			if n != nil {
+				t.Fatal("a notification and an error")
+			}
+			if strings.Contains(err.Error(), docKey) {
+				t.Fatalf("the key in an error: %v", err)
+			}
+			if signed && errors.Is(err, wego.ErrInvalidSignature) {
+				t.Fatalf("a validly signed notification failed verification: %v\n%q", err, body)
+			}
+			return
+		}
+		if n.AppID != docAppID || n.MchID != docMchID {
+			t.Fatalf("accepted for another merchant: %q %q", n.AppID, n.MchID)
+		}
+		if n.Paid() && n.TotalFee <= 0 {
+			t.Fatalf("a paid notification without a positive amount: %d", n.TotalFee)
+		}
+		for k, v := range n.All() {
+			if n.Get(k) == "" && v != "" {
+				t.Fatalf("Get(%q) lost its value", k)
+			}
+		}
+	})
+}
+
+// resignFlat rewrites a flat document with a valid MD5 sign under docKey;
+// ok is false when body is not such a document (it is returned unchanged).
+func resignFlat(body []byte) ([]byte, bool) {
+	var d xmlscan.Doc
+	if d.Parse(body) != nil || d.Len() == 0 {
+		return body, false
+	}
+	fields := map[string]string{}
+	for k, v := range d.All() {
+		if strings.Contains(k, ".") || !xmlscan.IsValid(v) {
+			return body, false
+		}
+		if _, dup := fields[k]; dup {
+			return body, false
+		}
+		fields[k] = v
+	}
+	delete(fields, "sign")
+	if t, ok := fields["sign_type"]; ok && t != "MD5" && t != "HMAC-SHA256" {
+		return body, false
+	}
+	signType := wego.SignTypeMD5
+	if fields["sign_type"] == "HMAC-SHA256" {
+		signType = wego.SignTypeHMACSHA256
+	}
+	out := xmlscan.AppendStart(nil, "xml")
+	for k, v := range fields {
+		out = xmlscan.AppendElement(out, k, v)
+	}
+	out = xmlscan.AppendElement(out, "sign", wego.Sign(fields, docKey, signType))
+	return xmlscan.AppendEnd(out, "xml"), true
+}
+
+// FuzzParseBill feeds arbitrary bills to the bill parser: no panic, and a
+// bill that parses has rows of its columns' width.
+func FuzzParseBill(f *testing.F) {
+	f.Add([]byte("交易时间,公众账号ID,商户订单号,应结订单金额,手续费\r\n`2024-01-02 10:00:00,`wx1,`o1,`12.30,`0.07380\r\n" +
+		"总交易单数,应结订单总金额,退款总金额,充值券退款总金额,手续费总金额,订单总金额,申请退款总金额\r\n`1,`12.30,`0.00,`0.00,`0.07380,`12.30,`0.00\r\n"))
+	f.Add([]byte("应结订单金额\n`-0.29\n总交易单数\n`1\n"))
+	f.Add([]byte("\ufeff退款申请时间,退款金额\r\n`,`\r\n总交易单数\r\n`0\r\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		b, err := wego.ParseBill(data)
+		if err != nil {
+			if !errors.Is(err, wego.ErrMalformedMessage) {
+				t.Fatalf("error without ErrMalformedMessage: %v", err)
+			}
+			return
+		}
+		for i, r := range b.Rows {
+			if len(r.Values) != len(b.Columns) {
+				t.Fatalf("row %d has %d values for %d columns", i, len(r.Values), len(b.Columns))
+			}
+			for j, c := range b.Columns {
+				if r.Get(c) != r.Values[j] && !containsBefore(b.Columns, c, j) {
+					t.Fatalf("Get(%q) is not column %d", c, j)
+				}
+			}
+		}
+		if b.Summary.TradeCount < 0 {
+			t.Fatal("negative trade count")
+		}
+	})
+}
+
+// containsBefore reports whether c is among cols[:j] (a repeated column
+// name: Get finds the first).
+func containsBefore(cols []string, c string, j int) bool {
+	for _, x := range cols[:j] {
+		if x == c {
+			return true
+		}
+	}
+	return false
+}

@@ -15,8 +15,8 @@ import (
 	"github.com/wego-sdk/wego"
 )
 
-// payVector is one entry of testdata/pay/vectors.json (copied from the
-// project's shared vectors).
+// payVector is a pay entry of testdata/vectors/vectors.json (WeChat's
+// published values and some derived from them; see its README).
 type payVector struct {
 	ID             string            `json:"id"`
 	Kind           string            `json:"kind"`
@@ -36,7 +36,7 @@ type payVector struct {
 
 func payVectors(t *testing.T, kind string) []payVector {
 	t.Helper()
-	raw, err := os.ReadFile("testdata/pay/vectors.json")
+	raw, err := os.ReadFile("testdata/vectors/vectors.json")
 	require.NoError(t, err)
 	var file struct {
 		Vectors []payVector `json:"vectors"`

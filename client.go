@@ -31,9 +31,10 @@ type Client struct {
 	payBaseURL    string
 	paySecureBase string
 
-	tokens     tokenCache
-	crypt      *MsgCrypt   // safe-mode crypto, nil without PushEncodingAESKey
-	deliveries *deliveries // runs push and pay handlers once per delivery
+	tokens   tokenCache
+	crypt    *MsgCrypt   // safe-mode crypto, nil without PushEncodingAESKey
+	pushOnce *deliveries // runs the push handlers once per message
+	payOnce  *deliveries // runs the pay notification handlers once per transaction
 
 	// busyRetries and busyBackoff bound the retries of reads answered with
 	// errcode -1.
@@ -79,11 +80,16 @@ func NewClient(s Settings) (*Client, error) {
 	if c.paySecureBase == "" {
 		c.paySecureBase = c.payBaseURL
 	}
-	store := s.DedupStore
-	if store == nil {
-		store = NewMemoryDedupStore(0)
+	// Without a shared store, pushes and pay notifications get a memory
+	// store each, so that a stream of messages (kept a minute) does not
+	// push out the notifications (kept a day), which carry no result.
+	pushStore, payStore := s.DedupStore, s.DedupStore
+	if pushStore == nil {
+		pushStore = newMemoryDedupStore(16384, 4<<20)
+		payStore = newMemoryDedupStore(DefaultDedupCapacity, 0)
 	}
-	c.deliveries = newDeliveries(c, store)
+	c.pushOnce = newDeliveries(c, pushStore)
+	c.payOnce = newDeliveries(c, payStore)
 	if s.PushEncodingAESKey != "" {
 		var opts []MsgCryptOption
 		if s.PushPreviousEncodingAESKey != "" {

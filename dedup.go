@@ -1,9 +1,11 @@
 package wego
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"log/slog"
 	"sync"
 	"time"
@@ -24,8 +26,9 @@ type DedupStore interface {
 	// caller must end the claim with Finish or Release. Otherwise claimed is
 	// false, and done tells whether the holder finished, with its result.
 	Claim(ctx context.Context, key string, ttl time.Duration) (claimed bool, result []byte, done bool, err error)
-	// Finish records the result of a claimed key and keeps it for ttl. The
-	// store may keep result itself: the caller does not change it after.
+	// Finish records the result of a claimed key and keeps it for ttl. It
+	// copies result if it keeps it: the slice is the caller's again once
+	// Finish returns.
 	Finish(ctx context.Context, key string, result []byte, ttl time.Duration) error
 	// Release drops a claim without a result, so that the next delivery of
 	// the same key is handled again.
@@ -33,70 +36,101 @@ type DedupStore interface {
 }
 
 // MemoryDedupStore is a [DedupStore] in this process's memory, bounded in
-// size: past its capacity the oldest keys are forgotten first.
+// size: past its capacity the oldest keys are forgotten first, and results
+// live in a fixed arena where the oldest are overwritten first (a repeat
+// whose result is gone is still not handled again; it gets a nil result).
+//
+// It holds no pointers for the garbage collector to scan, however many keys
+// it keeps: keys are stored as two independent 64-bit hashes (a false match
+// needs a 128-bit collision) and results as bytes in the arena. Pushes run
+// through it on every user message.
 type MemoryDedupStore struct {
-	mu       sync.Mutex
-	capacity int
-	now      func() time.Time
-	entries  map[string]*dedupEntry
-	order    []string // keys in claim order, for eviction; may hold stale slots
-	head     int      // order[:head] is consumed
+	mu      sync.Mutex
+	now     func() time.Time
+	seeds   [2]maphash.Seed
+	entries map[uint64]dedupEntry // by the key's first hash
+	order   []uint64              // first hashes in claim order, a ring for eviction; may hold stale slots
+	head    int                   // order[head] is the oldest slot
+	live    int                   // slots in use in order
+	arena   []byte                // results, written round and round
+	written int64                 // bytes ever written to arena: the next result goes at written % len(arena)
 }
 
 type dedupEntry struct {
+	check   uint64 // the key's second hash
+	expires int64  // Unix nanoseconds
+	at      int64  // where the result was written (a value of written), valid while written-at <= len(arena)
+	n       int32  // result length
 	done    bool
-	result  []byte
-	expires time.Time
 }
 
-// DefaultDedupCapacity is the number of keys a default MemoryDedupStore keeps.
-const DefaultDedupCapacity = 65536
+// Sizes of a default MemoryDedupStore.
+const (
+	DefaultDedupCapacity = 65536   // keys
+	defaultDedupArena    = 8 << 20 // bytes of results: 20 000 push replies or so
+)
 
 // NewMemoryDedupStore returns a store keeping at most capacity keys
-// (DefaultDedupCapacity when capacity <= 0).
+// (DefaultDedupCapacity when capacity <= 0) and 8 MiB of results.
 func NewMemoryDedupStore(capacity int) *MemoryDedupStore {
+	return newMemoryDedupStore(capacity, defaultDedupArena)
+}
+
+func newMemoryDedupStore(capacity, arena int) *MemoryDedupStore {
 	if capacity <= 0 {
 		capacity = DefaultDedupCapacity
 	}
-	return &MemoryDedupStore{capacity: capacity, now: time.Now, entries: make(map[string]*dedupEntry)}
+	return &MemoryDedupStore{
+		now:     time.Now,
+		seeds:   [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()},
+		entries: make(map[uint64]dedupEntry),
+		order:   make([]uint64, capacity),
+		arena:   make([]byte, arena),
+	}
 }
 
-// Claim implements [DedupStore].
+func (m *MemoryDedupStore) hash(key string) (uint64, uint64) {
+	return maphash.String(m.seeds[0], key), maphash.String(m.seeds[1], key)
+}
+
+// Claim implements [DedupStore]. A result it returns is a copy.
 func (m *MemoryDedupStore) Claim(_ context.Context, key string, ttl time.Duration) (bool, []byte, bool, error) {
+	h, check := m.hash(key)
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	now := m.now()
-	if e, ok := m.entries[key]; ok && now.Before(e.expires) {
-		return false, e.result, e.done, nil
+	now := m.now().UnixNano()
+	if e, ok := m.entries[h]; ok && e.check == check && now < e.expires {
+		return false, m.result(e), e.done, nil
 	}
-	m.entries[key] = &dedupEntry{expires: now.Add(ttl)}
-	m.order = append(m.order, key)
-	m.evict(now)
+	m.put(h, dedupEntry{check: check, expires: now + int64(ttl)}, now)
 	return true, nil, false, nil
 }
 
-// Finish implements [DedupStore].
+// Finish implements [DedupStore]. The result is copied into the arena.
 func (m *MemoryDedupStore) Finish(_ context.Context, key string, result []byte, ttl time.Duration) error {
+	h, check := m.hash(key)
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	e, ok := m.entries[key]
-	if !ok {
-		// Evicted while running: remember the result anyway.
-		e = &dedupEntry{}
-		m.entries[key] = e
-		m.order = append(m.order, key)
+	now := m.now().UnixNano()
+	e := dedupEntry{check: check, expires: now + int64(ttl), done: true, at: -1}
+	if len(result) > 0 && len(result) <= len(m.arena)/4 {
+		e.at, e.n = m.store(result), int32(len(result))
 	}
-	e.done = true
-	e.result = result
-	e.expires = m.now().Add(ttl)
-	m.evict(m.now())
+	if old, ok := m.entries[h]; ok && old.check == check {
+		m.entries[h] = e // the key keeps its place in the order
+		return nil
+	}
+	m.put(h, e, now) // evicted while running: remember the result anyway
 	return nil
 }
 
 // Release implements [DedupStore].
 func (m *MemoryDedupStore) Release(_ context.Context, key string) error {
+	h, check := m.hash(key)
 	m.mu.Lock()
-	delete(m.entries, key)
+	if e, ok := m.entries[h]; ok && e.check == check {
+		delete(m.entries, h)
+	}
 	m.mu.Unlock()
 	return nil
 }
@@ -108,40 +142,54 @@ func (m *MemoryDedupStore) Len() int {
 	return len(m.entries)
 }
 
-// evict forgets keys from the oldest on while they have expired or the
-// store is over capacity. m.mu is held.
-func (m *MemoryDedupStore) evict(now time.Time) {
-	for m.head < len(m.order) {
-		key := m.order[m.head]
-		e, ok := m.entries[key]
-		if ok && !now.After(e.expires) && len(m.entries) <= m.capacity {
+// put adds the entry of h at the newest end of the order, first forgetting
+// the oldest keys while they have expired or the order is full. m.mu is held.
+func (m *MemoryDedupStore) put(h uint64, e dedupEntry, now int64) {
+	for m.live > 0 {
+		old := m.order[m.head]
+		oe, ok := m.entries[old]
+		if ok && now < oe.expires && m.live < len(m.order) {
 			break
 		}
-		// Expired, over capacity, or a slot left by a key released (or
-		// claimed again) since.
-		if ok && (now.After(e.expires) || len(m.entries) > m.capacity) {
-			delete(m.entries, key)
+		// Expired, or the order is full, or a slot left by a key released
+		// (or claimed again) since: forget the oldest. A key claimed again
+		// has a newer slot; dropping it here only shortens its life.
+		if ok && (now >= oe.expires || m.live == len(m.order)) {
+			delete(m.entries, old)
 		}
-		m.order[m.head] = ""
-		m.head++
+		m.head = (m.head + 1) % len(m.order)
+		m.live--
 	}
-	// Reclaim the consumed front once it is half the slice.
-	if m.head > 0 && m.head >= len(m.order)/2 {
-		m.order = append(m.order[:0], m.order[m.head:]...)
-		m.head = 0
+	m.entries[h] = e
+	m.order[(m.head+m.live)%len(m.order)] = h
+	m.live++
+}
+
+// store writes result into the arena and returns where. A result never
+// wraps: one that does not fit before the end starts at the beginning.
+// m.mu is held.
+func (m *MemoryDedupStore) store(result []byte) int64 {
+	size := int64(len(m.arena))
+	off := m.written % size
+	if off+int64(len(result)) > size {
+		m.written += size - off // skip the tail
+		off = 0
 	}
-	// Released keys leave slots behind a long-lived oldest key; drop them
-	// before they outnumber the keys.
-	if len(m.order) > 2*m.capacity {
-		live := m.order[:0]
-		for _, k := range m.order {
-			if _, ok := m.entries[k]; ok {
-				live = append(live, k)
-			}
-		}
-		clear(m.order[len(live):])
-		m.order = live
+	at := m.written
+	copy(m.arena[off:], result)
+	m.written += int64(len(result))
+	return at
+}
+
+// result returns a copy of e's result, nil when there is none or the arena
+// has written over it since. m.mu is held.
+func (m *MemoryDedupStore) result(e dedupEntry) []byte {
+	size := int64(len(m.arena))
+	if !e.done || e.at < 0 || m.written-e.at > size {
+		return nil
 	}
+	off := e.at % size
+	return bytes.Clone(m.arena[off : off+int64(e.n)])
 }
 
 // deliveries runs a function once per delivery key: a copy arriving in this
@@ -158,9 +206,10 @@ type deliveries struct {
 
 // delivery is one run that copies arriving meanwhile wait for.
 type delivery struct {
-	done   chan struct{}
-	result []byte
-	err    error // set, like result, before done is closed
+	done    chan struct{}
+	waiters int    // copies waiting; guarded by deliveries.mu
+	result  []byte // for the waiters: a copy, as the runner's may be a pooled buffer
+	err     error  // set, like result, before done is closed
 }
 
 // onceRules says how long claims and results live and what a copy does when
@@ -186,10 +235,12 @@ func newDeliveries(c *Client, store DedupStore) *deliveries {
 
 // do returns the result of fn for key: run now, or the result of an earlier
 // successful run, or of the run under way. A failed run releases the key, so
-// that the next copy runs fn again.
+// that the next copy runs fn again. The result fn returns goes back to its
+// caller as is (it may be a pooled buffer); copies get their own.
 func (o *deliveries) do(ctx context.Context, key string, rules onceRules, fn func(context.Context) ([]byte, error)) ([]byte, error) {
 	o.mu.Lock()
 	if run := o.running[key]; run != nil {
+		run.waiters++
 		o.mu.Unlock()
 		select {
 		case <-run.done:
@@ -201,14 +252,19 @@ func (o *deliveries) do(ctx context.Context, key string, rules onceRules, fn fun
 	run := &delivery{done: make(chan struct{}), err: errAbandoned}
 	o.running[key] = run
 	o.mu.Unlock()
+	var result []byte
+	var err error = errAbandoned
 	defer func() {
 		o.mu.Lock()
 		delete(o.running, key)
+		if run.waiters > 0 {
+			run.result, run.err = bytes.Clone(result), err
+		}
 		o.mu.Unlock()
 		close(run.done)
 	}()
-	run.result, run.err = o.claimAndRun(ctx, key, rules, fn)
-	return run.result, run.err
+	result, err = o.claimAndRun(ctx, key, rules, fn)
+	return result, err
 }
 
 // claimAndRun claims key in the store, waiting up to rules.wait for another

@@ -2,8 +2,10 @@ package wego
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"time"
 )
 
@@ -91,7 +93,14 @@ func (h *notifyHandler[T]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write(payNotifyFail("invalid notification"))
 		return
 	}
-	_, err = h.c.deliveries.do(ctx, key, payNotifyRules, func(ctx context.Context) ([]byte, error) {
+	_, err = h.c.payOnce.do(ctx, key, payNotifyRules, func(ctx context.Context) (_ []byte, err error) {
+		defer func() {
+			if v := recover(); v != nil {
+				h.c.log.LogAttrs(ctx, slog.LevelError, "wego: "+h.kind+" handler panicked",
+					slog.String("panic", fmt.Sprint(v)), slog.String("stack", string(debug.Stack())))
+				err = fmt.Errorf("wego: %s handler panicked: %v", h.kind, v)
+			}
+		}()
 		return nil, h.fn(ctx, n)
 	})
 	if err != nil {

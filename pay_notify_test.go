@@ -318,6 +318,26 @@ func TestPayNotifyHandlerFailureIsRetried(t *testing.T) {
 	assert.Equal(t, int32(2), calls.Load(), "WeChat's repeat runs the function again after a failure")
 }
 
+func TestPayNotifyHandlerPanicAnswersFailAndIsRetried(t *testing.T) {
+	t.Parallel()
+	c := docClient(t)
+	var calls atomic.Int32
+	h := c.PayNotifyHandler(func(context.Context, *wego.PayNotify) error {
+		if calls.Add(1) == 1 {
+			panic("nil map")
+		}
+		return nil
+	})
+	body := readFixture(t, "notify_signed_md5.xml")
+	rec := httptest.NewRecorder()
+	require.NotPanics(t, func() { h.ServeHTTP(rec, notifyRequest(body)) })
+	assert.Contains(t, rec.Body.String(), "FAIL")
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, notifyRequest(body))
+	assert.Contains(t, rec.Body.String(), "SUCCESS")
+	assert.Equal(t, int32(2), calls.Load(), "the claim of the panicked run was released")
+}
+
 // One store shared by several servers (as redisstore is) handles a
 // notification once whichever server WeChat reaches.
 func TestPayNotifyHandlersShareDedupStore(t *testing.T) {

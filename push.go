@@ -201,14 +201,16 @@ var pushPool = sync.Pool{New: func() any { return new(pushState) }}
 // pushState is a Push with the scratch buffers of one request.
 type pushState struct {
 	Push
-	body  []byte // request body
-	plain []byte // decrypted message
-	out   []byte // reply
+	answer pushAnswer
+	body   []byte // request body
+	plain  []byte // decrypted message
+	out    []byte // reply
 }
 
 func (s *pushState) release() {
 	s.Push.doc.Reset()
 	s.Push = Push{doc: s.Push.doc}
+	s.answer.w, s.answer.answered, s.answer.h, s.answer.typ = nil, false, nil, ""
 	if cap(s.body) > 64<<10 {
 		s.body = nil
 	}
@@ -243,15 +245,44 @@ type pushQuery struct {
 	signature, msgSignature, timestamp, nonce, encryptType, echostr string
 }
 
+// parsePushQuery reads the parameters of a push from the raw query in one
+// pass, without building a url.Values (pushes arrive on every message).
 func parsePushQuery(raw string) pushQuery {
-	return pushQuery{
-		signature:    queryValue(raw, "signature"),
-		msgSignature: queryValue(raw, "msg_signature"),
-		timestamp:    queryValue(raw, "timestamp"),
-		nonce:        queryValue(raw, "nonce"),
-		encryptType:  queryValue(raw, "encrypt_type"),
-		echostr:      queryValue(raw, "echostr"),
+	var q pushQuery
+	for raw != "" {
+		var part string
+		part, raw, _ = strings.Cut(raw, "&")
+		k, v, _ := strings.Cut(part, "=")
+		var dst *string
+		switch k {
+		case "signature":
+			dst = &q.signature
+		case "msg_signature":
+			dst = &q.msgSignature
+		case "timestamp":
+			dst = &q.timestamp
+		case "nonce":
+			dst = &q.nonce
+		case "encrypt_type":
+			dst = &q.encryptType
+		case "echostr":
+			dst = &q.echostr
+		default:
+			continue
+		}
+		if *dst != "" {
+			continue // the first value counts, as url.Values.Get
+		}
+		if strings.ContainsAny(v, "%+") {
+			u, err := url.QueryUnescape(v)
+			if err != nil {
+				continue
+			}
+			v = u
+		}
+		*dst = v
 	}
+	return q
 }
 
 func (c *Client) parsePush(r *http.Request, s *pushState) error {
@@ -340,27 +371,6 @@ func (c *Client) checkPushTimestamp(ts string) error {
 		return ErrPushTooOld
 	}
 	return nil
-}
-
-// queryValue returns the first value of key in the raw query without
-// building a url.Values (pushes arrive on every user message).
-func queryValue(raw, key string) string {
-	for raw != "" {
-		var part string
-		part, raw, _ = strings.Cut(raw, "&")
-		k, v, _ := strings.Cut(part, "=")
-		if k != key {
-			continue
-		}
-		if strings.ContainsAny(v, "%+") {
-			if u, err := url.QueryUnescape(v); err == nil {
-				return u
-			}
-			return ""
-		}
-		return v
-	}
-	return ""
 }
 
 // errCapExceeded is what appendCapped reports past its limit.

@@ -1,19 +1,21 @@
 package wego
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strconv"
+	"sync"
 	"time"
 )
 
 // PushFunc handles one push and returns the reply, or nil to answer
 // "success" (WeChat then shows the user nothing). Its ctx ends when the
-// handler's deadline passes ([Settings].PushDeadline).
+// handler's deadline passes ([Settings].PushDeadline); the Push is valid
+// until it returns.
 type PushFunc func(ctx context.Context, p *Push) (Reply, error)
 
 const defaultPushDeadline = 4500 * time.Millisecond
@@ -104,18 +106,26 @@ func (h *pushHandler) reject(w http.ResponseWriter, r *http.Request, err error) 
 
 func (h *pushHandler) servePush(w http.ResponseWriter, r *http.Request) {
 	s := pushPool.Get().(*pushState)
+	defer s.release()
 	if err := h.c.parsePush(r, s); err != nil {
-		s.release()
 		h.reject(w, r, err)
 		return
 	}
-	answer, finished := h.dispatch(r, s)
-	w.Header().Set("Content-Type", "application/xml; charset=utf-8")
-	_, _ = w.Write(answer)
-	if finished {
-		s.release()
+	// One deadline for the whole answer, waiting for a first delivery included.
+	ctx, cancel := context.WithTimeout(r.Context(), h.deadline)
+	defer cancel()
+	s.answer.w = w
+	answer, err := h.c.pushOnce.do(ctx, s.Push.dedupKey(), pushRules, func(ctx context.Context) ([]byte, error) {
+		return h.run(ctx, s), nil
+	})
+	if err != nil {
+		// The first delivery of this push is still running, here past our
+		// deadline or on another server: answer success in time.
+		h.c.log.LogAttrs(ctx, slog.LevelWarn, "wego: push retry found its first delivery unfinished, answered success",
+			slog.String("type", s.Push.Type), slog.String("error", redact(err.Error())))
+		answer = successReply
 	}
-	// Otherwise fn still holds the Push: leave it to the garbage collector.
+	s.answer.write(answer, false)
 }
 
 // dedupKey names a delivery: the message id for messages; sender, time,
@@ -129,84 +139,113 @@ func (p *Push) dedupKey() string {
 }
 
 // pushRules are the de-duplication rules of pushes: WeChat retries a push
-// three times, five seconds apart, so a result is kept two minutes; a copy
+// three times, five seconds apart, so a result is kept a minute; a copy
 // waits for another server's run until its own deadline; and a failing store
 // does not stop a push from being handled (a rare duplicate is better than a
 // lost message).
-var pushRules = onceRules{lease: time.Minute, keep: 2 * time.Minute, wait: defaultPushDeadline, failOpen: true}
+var pushRules = onceRules{lease: time.Minute, keep: time.Minute, wait: defaultPushDeadline, failOpen: true}
 
-// dispatch runs fn once per message and returns the answer. finished is
-// false when fn was still running at the deadline and holds the Push.
-func (h *pushHandler) dispatch(r *http.Request, s *pushState) (answer []byte, finished bool) {
-	// One deadline for the whole answer, waiting for a first delivery included.
-	ctx, cancel := context.WithTimeout(r.Context(), h.deadline)
-	defer cancel()
-	finished = true
-	answer, err := h.c.deliveries.do(ctx, s.Push.dedupKey(), pushRules, func(ctx context.Context) ([]byte, error) {
-		var out []byte
-		out, finished = h.run(ctx, s)
-		// The answer outlives s (retries read it from the store): copy it
-		// out of the pooled buffer.
-		return bytes.Clone(out), nil
-	})
-	if err != nil {
-		// The first delivery of this push is still running, here past our
-		// deadline or on another server: answer success in time.
-		h.c.log.LogAttrs(ctx, slog.LevelWarn, "wego: push retry found its first delivery unfinished, answered success",
-			slog.String("type", s.Push.Type), slog.String("error", redact(err.Error())))
-		return successReply, finished
+// pushAnswer writes the one answer of a push request: from the request's
+// goroutine, or from the watchdog when fn overruns the deadline. Whichever
+// comes first answers; the other writes nothing. It lives in the pooled
+// pushState, timer included, so a push that answers in time allocates
+// nothing for the watchdog.
+type pushAnswer struct {
+	w        http.ResponseWriter
+	mu       sync.Mutex
+	answered bool
+	timer    *time.Timer    // runs onDeadline; stopped between requests
+	watchdog sync.WaitGroup // onDeadline's run, waited for before the request ends
+	h        *pushHandler   // for onDeadline's log line
+	typ      string
+}
+
+// write answers body unless an answer was written; it reports whether it
+// wrote.
+func (a *pushAnswer) write(body []byte, flush bool) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.answered {
+		return false
 	}
-	return answer, finished
+	a.answered = true
+	hd := a.w.Header()
+	hd.Set("Content-Type", "application/xml; charset=utf-8")
+	if flush {
+		// The length lets WeChat take the answer as complete while the
+		// handler still runs.
+		hd.Set("Content-Length", strconv.Itoa(len(body)))
+	}
+	_, _ = a.w.Write(body)
+	if flush {
+		_ = http.NewResponseController(a.w).Flush()
+	}
+	return true
 }
 
-// outcome is what fn produced.
-type outcome struct {
-	reply Reply
-	err   error
-	panic any
-	stack []byte
+// onDeadline is the watchdog: fn ran past the deadline, so answer "success"
+// now and let fn finish.
+func (a *pushAnswer) onDeadline() {
+	defer a.watchdog.Done()
+	if a.write(successReply, true) {
+		a.h.c.log.LogAttrs(context.Background(), slog.LevelError, "wego: push handler missed its deadline, answered success",
+			slog.String("type", a.typ), slog.Duration("deadline", a.h.deadline))
+	}
 }
 
-// run calls fn until ctx's deadline and builds the answer.
-func (h *pushHandler) run(ctx context.Context, s *pushState) ([]byte, bool) {
-	p := &s.Push
-	done := make(chan outcome, 1)
-	go func() {
-		defer func() {
-			if v := recover(); v != nil {
-				done <- outcome{panic: v, stack: debug.Stack()}
-			}
-		}()
-		reply, err := h.fn(ctx, p)
-		done <- outcome{reply: reply, err: err}
-	}()
-
-	var o outcome
-	select {
-	case o = <-done:
-	case <-ctx.Done():
-		h.c.log.LogAttrs(ctx, slog.LevelError, "wego: push handler missed its deadline, answered success",
-			slog.String("type", p.Type), slog.Duration("deadline", h.deadline))
-		return successReply, false
+// run calls fn on the request's goroutine (no goroutine per push: the wake-up
+// would cost more than the rest of the round trip) and returns the answer.
+// Should fn run past the deadline, the watchdog answers "success" and
+// flushes it, so WeChat has its answer in time while fn finishes.
+func (h *pushHandler) run(ctx context.Context, s *pushState) []byte {
+	p, a := &s.Push, &s.answer
+	a.h, a.typ = h, p.Type
+	a.watchdog.Add(1)
+	if a.timer == nil {
+		a.timer = time.AfterFunc(h.deadline, a.onDeadline)
+	} else {
+		a.timer.Reset(h.deadline)
+	}
+	reply, panicked, err := h.call(ctx, p)
+	if a.timer.Stop() {
+		a.watchdog.Done() // the watchdog will not run
+	} else {
+		a.watchdog.Wait() // it ran (or runs): let it finish with the writer
 	}
 	switch {
-	case o.panic != nil:
+	case panicked != nil:
 		h.c.log.LogAttrs(ctx, slog.LevelError, "wego: push handler panicked, answered success",
-			slog.String("type", p.Type), slog.String("panic", fmt.Sprint(o.panic)), slog.String("stack", string(o.stack)))
-		return successReply, true
-	case o.err != nil:
+			slog.String("type", p.Type), slog.String("panic", fmt.Sprint(panicked.value)), slog.String("stack", string(panicked.stack)))
+		return successReply
+	case err != nil:
 		h.c.log.LogAttrs(ctx, slog.LevelError, "wego: push handler failed, answered success",
-			slog.String("type", p.Type), slog.String("error", redact(o.err.Error())))
-		return successReply, true
+			slog.String("type", p.Type), slog.String("error", redact(err.Error())))
+		return successReply
 	}
-	var err error
-	s.out, s.plain, err = p.appendReply(s.out[:0], s.plain, o.reply, time.Now())
+	s.out, s.plain, err = p.appendReply(s.out[:0], s.plain, reply, time.Now())
 	if err != nil {
 		h.c.log.LogAttrs(ctx, slog.LevelError, "wego: push reply invalid, answered success",
 			slog.String("type", p.Type), slog.String("error", redact(err.Error())))
-		return successReply, true
+		return successReply
 	}
-	return s.out, true
+	return s.out
+}
+
+// recovered is a panic of fn and where it happened.
+type recovered struct {
+	value any
+	stack []byte
+}
+
+// call runs fn, turning a panic into a value.
+func (h *pushHandler) call(ctx context.Context, p *Push) (reply Reply, panicked *recovered, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			panicked = &recovered{value: v, stack: debug.Stack()}
+		}
+	}()
+	reply, err = h.fn(ctx, p)
+	return reply, nil, err
 }
 
 // PushRouter dispatches pushes by type to the functions registered for

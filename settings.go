@@ -98,8 +98,10 @@ type Settings struct {
 	// (WeChat waits 5 s). 0 means 4.5 s.
 	PushDeadline time.Duration
 	// DedupStore remembers handled pushes and pay notifications so that
-	// WeChat's repeats reach the application once; nil means an in-memory
-	// store of [DefaultDedupCapacity] keys.
+	// WeChat's repeats reach the application once. nil means memory stores
+	// of this process (one for pushes, one for notifications); give every
+	// server of a deployment one shared store (redisstore) to de-duplicate
+	// across them.
 	DedupStore DedupStore
 
 	// AccessTokenSource, when set, replaces the SDK's own token fetch and cache

@@ -44,7 +44,8 @@ type pushConfig struct {
 	mode    PushMode
 	timeout time.Duration
 	crypt   *wego.MsgCrypt
-	err     error // from building crypt; reported by Push
+	err     error        // from building crypt; reported by Push
+	client  *http.Client // WeChat's side of deliveries: a connection each
 }
 
 func (s *Server) initPush() {
@@ -55,6 +56,7 @@ func (s *Server) initPush() {
 	s.OriginalID = "gh_" + randomHex(6)
 	s.push.crypt, s.push.err = wego.NewMsgCrypt(s.PushToken, s.PushEncodingAESKey, s.AppID)
 	s.push.timeout = DefaultPushTimeout
+	s.push.client = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
 }
 
 // SetPushMode sets how pushes are sent from now on.
@@ -292,41 +294,47 @@ func (s *Server) push3(target any, msg Message, tries int) (*PushReply, error) {
 	return nil, fmt.Errorf("wegotest: push not answered within %v after %d deliveries", timeout, tries)
 }
 
-// send makes one delivery.
+// send makes one delivery over HTTP, as WeChat does: to a handler through
+// a loopback server started for the delivery, so that the handler is seen
+// as WeChat sees it (an answer flushed before the handler returns counts).
 func (s *Server) send(target any, query string, body []byte) (*PushReply, error) {
-	start := time.Now()
 	switch t := target.(type) {
 	case http.Handler:
-		req := httptest.NewRequest(http.MethodPost, "/?"+query, bytes.NewReader(body))
-		req.Header.Set("Content-Type", "text/xml")
-		req.RemoteAddr = "127.0.0.1:40000"
-		rec := httptest.NewRecorder()
-		t.ServeHTTP(rec, req)
-		return &PushReply{Status: rec.Code, Body: rec.Body.Bytes(), Took: time.Since(start)}, nil
+		ts := httptest.NewServer(t)
+		// Close waits for the handler to return, which may be long after it
+		// answered: do not hold the delivery up for it.
+		defer func() { go ts.Close() }()
+		return s.post(ts.URL, query, body)
 	case string:
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		sep := "?"
-		if strings.Contains(t, "?") {
-			sep = "&"
-		}
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, t+sep+query, bytes.NewReader(body))
-		if err != nil {
-			return nil, err
-		}
-		req.Header.Set("Content-Type", "text/xml")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return nil, err
-		}
-		defer resp.Body.Close()
-		b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-		if err != nil {
-			return nil, err
-		}
-		return &PushReply{Status: resp.StatusCode, Body: b, Took: time.Since(start)}, nil
+		return s.post(t, query, body)
 	}
 	return nil, fmt.Errorf("wegotest: push target must be an http.Handler or a URL, not %T", target)
+}
+
+// post sends body to url with the push query and reads the answer.
+func (s *Server) post(target, query string, body []byte) (*PushReply, error) {
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	sep := "?"
+	if strings.Contains(target, "?") {
+		sep = "&"
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target+sep+query, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "text/xml")
+	resp, err := s.push.client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return nil, err
+	}
+	return &PushReply{Status: resp.StatusCode, Body: b, Took: time.Since(start)}, nil
 }
 
 // openReply checks the answer as WeChat would and fills r.XML and r.doc.

@@ -75,6 +75,35 @@
 // [PushRouter] dispatches by type for those who prefer it; [Client.ParsePush]
 // and [MsgCrypt] are the parts for those who build their own handler.
 //
+// # Pay
+//
+// With [Settings].MchID and MchSecret set, the Client speaks WeChat Pay v2.
+// [Client.UnifiedOrder] places an order (amounts are int64 fen) and returns
+// what the payer's side needs: for JSAPI the parameters of WeixinJSBridge's
+// getBrandWCPayRequest, for NATIVE the code_url, for APP the app SDK's
+// parameters, for MWEB the mweb_url. [Client.QueryOrder], [Client.CloseOrder],
+// [Client.RefundOrder] (over mutual TLS with [Settings].CertPEMPath and
+// KeyPEMPath), [Client.QueryRefund], [Client.DownloadBill] (typed rows and
+// summary) and [Client.PayReport] follow the seed. Every answer is checked:
+// return_code or result_code FAIL is a [*PayError], and an answer whose sign
+// does not verify is an error, never a result. [Sign] and [Client.MakeSign]
+// sign with MD5 or HMAC-SHA256.
+//
+// The notify_url is served by [Client.PayNotifyHandler]: it verifies the
+// sign, the appid and the mch_id, answers WeChat, and calls your function
+// once per transaction however often (and from however many WeChat servers
+// at once) the notification comes:
+//
+//	http.Handle("/pay/notify", c.PayNotifyHandler(func(ctx context.Context, n *wego.PayNotify) error {
+//		if err := c.CheckPaidAmount(n, orderAmountFen(n.OutTradeNo)); err != nil {
+//			return err // answered FAIL: WeChat repeats it later
+//		}
+//		return markPaid(ctx, n.OutTradeNo, n.TransactionID)
+//	}))
+//
+// [Client.RefundNotifyHandler] does the same for refund notifications,
+// whose req_info it decrypts.
+//
 // # Errors
 //
 // WeChat answers most errors with HTTP 200 and an errcode; they come back as
@@ -98,8 +127,11 @@
 // # Testing with wegotest
 //
 // [github.com/wego-sdk/wego/wegotest] starts a fake WeChat platform in your
-// test process. It keeps state, checks tokens and signatures as WeChat does,
-// counts requests, and injects failures and latency:
+// test process. It keeps state (tokens, orders, refunds, bills), checks
+// tokens, signatures and the merchant certificate as WeChat does, pushes
+// messages to your handler in plain, compatible or safe mode, pays orders
+// and sends their notifications, counts requests, and injects failures and
+// latency:
 //
 //	srv := wegotest.New(t)             // closed when the test ends
 //	c, _ := wego.NewClient(srv.Settings())

@@ -73,6 +73,7 @@ type InitError struct {
 	Problems []SettingProblem
 }
 
+// Error lists the problems, field by field.
 func (e *InitError) Error() string {
 	var b strings.Builder
 	b.WriteString("wego: invalid settings: ")
@@ -119,6 +120,7 @@ type APIError struct {
 	Endpoint string // the path called, e.g. "/cgi-bin/getcallbackip"; never carries a query
 }
 
+// Error gives the endpoint, the errcode and the errmsg, secrets redacted.
 func (e *APIError) Error() string {
 	return "wego: " + e.Endpoint + ": errcode " + strconv.Itoa(e.Code) + ": " + redact(e.Msg)
 }
@@ -161,6 +163,7 @@ type HTTPError struct {
 	Reason     string // what was wrong, e.g. "unexpected status" or a decode error
 }
 
+// Error gives the endpoint, the status and what was wrong.
 func (e *HTTPError) Error() string {
 	return "wego: " + e.Endpoint + ": HTTP " + strconv.Itoa(e.StatusCode) + ": " + redact(e.Reason)
 }
@@ -177,6 +180,7 @@ type PayError struct {
 	ErrCodeDes string
 }
 
+// Error gives the endpoint and the codes WeChat Pay answered.
 func (e *PayError) Error() string {
 	var b strings.Builder
 	b.WriteString("wego: ")

@@ -73,6 +73,7 @@ func newNotifyHandler[T any](c *Client, kind string, fn func(context.Context, T)
 	return &notifyHandler[T]{c: c, kind: kind, fn: fn, parse: parse}
 }
 
+// ServeHTTP verifies, de-duplicates and answers one notification.
 func (h *notifyHandler[T]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	w.Header().Set("Content-Type", "text/xml; charset=utf-8")

@@ -24,6 +24,7 @@ const (
 	TokenEndpointClassic
 )
 
+// String names the endpoint as its path does.
 func (e TokenEndpoint) String() string {
 	switch e {
 	case TokenEndpointStable:

@@ -622,6 +622,7 @@ type NotifyRejectedError struct {
 	ReturnMsg  string
 }
 
+// Error gives what the merchant answered.
 func (e *NotifyRejectedError) Error() string {
 	return "wegotest: merchant answered the notification " + e.ReturnCode + ": " + e.ReturnMsg
 }

@@ -59,6 +59,7 @@ type SyntaxError struct {
 	Msg    string // what is wrong
 }
 
+// Error gives the problem and where it was found.
 func (e *SyntaxError) Error() string {
 	return "xmlscan: " + e.Msg + " at offset " + strconv.Itoa(e.Offset)
 }

@@ -210,7 +210,7 @@ type pushState struct {
 func (s *pushState) release() {
 	s.Push.doc.Reset()
 	s.Push = Push{doc: s.Push.doc}
-	s.answer.w, s.answer.answered, s.answer.h, s.answer.typ = nil, false, nil, ""
+	s.answer.w, s.answer.answered = nil, false
 	if cap(s.body) > 64<<10 {
 		s.body = nil
 	}

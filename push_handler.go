@@ -148,16 +148,12 @@ var pushRules = onceRules{lease: time.Minute, keep: time.Minute, wait: defaultPu
 // pushAnswer writes the one answer of a push request: from the request's
 // goroutine, or from the watchdog when fn overruns the deadline. Whichever
 // comes first answers; the other writes nothing. It lives in the pooled
-// pushState, timer included, so a push that answers in time allocates
-// nothing for the watchdog.
+// pushState.
 type pushAnswer struct {
 	w        http.ResponseWriter
 	mu       sync.Mutex
 	answered bool
-	timer    *time.Timer    // runs onDeadline; stopped between requests
-	watchdog sync.WaitGroup // onDeadline's run, waited for before the request ends
-	h        *pushHandler   // for onDeadline's log line
-	typ      string
+	watchdog sync.WaitGroup // the watchdog's run, waited for before the request ends
 }
 
 // write answers body unless an answer was written; it reports whether it
@@ -183,31 +179,22 @@ func (a *pushAnswer) write(body []byte, flush bool) bool {
 	return true
 }
 
-// onDeadline is the watchdog: fn ran past the deadline, so answer "success"
-// now and let fn finish.
-func (a *pushAnswer) onDeadline() {
-	defer a.watchdog.Done()
-	if a.write(successReply, true) {
-		a.h.c.log.LogAttrs(context.Background(), slog.LevelError, "wego: push handler missed its deadline, answered success",
-			slog.String("type", a.typ), slog.Duration("deadline", a.h.deadline))
-	}
-}
-
 // run calls fn on the request's goroutine (no goroutine per push: the wake-up
 // would cost more than the rest of the round trip) and returns the answer.
 // Should fn run past the deadline, the watchdog answers "success" and
 // flushes it, so WeChat has its answer in time while fn finishes.
 func (h *pushHandler) run(ctx context.Context, s *pushState) []byte {
 	p, a := &s.Push, &s.answer
-	a.h, a.typ = h, p.Type
 	a.watchdog.Add(1)
-	if a.timer == nil {
-		a.timer = time.AfterFunc(h.deadline, a.onDeadline)
-	} else {
-		a.timer.Reset(h.deadline)
-	}
+	watchdog := time.AfterFunc(h.deadline, func() {
+		defer a.watchdog.Done()
+		if a.write(successReply, true) {
+			h.c.log.LogAttrs(ctx, slog.LevelError, "wego: push handler missed its deadline, answered success",
+				slog.String("type", p.Type), slog.Duration("deadline", h.deadline))
+		}
+	})
 	reply, panicked, err := h.call(ctx, p)
-	if a.timer.Stop() {
+	if watchdog.Stop() {
 		a.watchdog.Done() // the watchdog will not run
 	} else {
 		a.watchdog.Wait() // it ran (or runs): let it finish with the writer

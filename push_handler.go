@@ -125,7 +125,7 @@ func (h *pushHandler) servePush(w http.ResponseWriter, r *http.Request) {
 			slog.String("type", s.Push.Type), slog.String("error", redact(err.Error())))
 		answer = successReply
 	}
-	s.answer.write(answer, false)
+	s.answer.write(answer)
 }
 
 // dedupKey names a delivery: the message id for messages; sender, time,
@@ -156,14 +156,18 @@ type pushAnswer struct {
 	watchdog sync.WaitGroup // the watchdog's run, waited for before the request ends
 }
 
-// write answers body unless an answer was written; it reports whether it
-// wrote.
-func (a *pushAnswer) write(body []byte, flush bool) bool {
+// write answers body unless the watchdog answered already.
+func (a *pushAnswer) write(body []byte) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.answered {
-		return false
+	if !a.answered {
+		a.writeLocked(body, false)
 	}
+}
+
+// writeLocked answers body, flushing it when asked; a.mu is held and no
+// answer was written.
+func (a *pushAnswer) writeLocked(body []byte, flush bool) {
 	a.answered = true
 	hd := a.w.Header()
 	hd.Set("Content-Type", "application/xml; charset=utf-8")
@@ -176,7 +180,6 @@ func (a *pushAnswer) write(body []byte, flush bool) bool {
 	if flush {
 		_ = http.NewResponseController(a.w).Flush()
 	}
-	return true
 }
 
 // run calls fn on the request's goroutine (no goroutine per push: the wake-up
@@ -188,9 +191,12 @@ func (h *pushHandler) run(ctx context.Context, s *pushState) []byte {
 	a.watchdog.Add(1)
 	watchdog := time.AfterFunc(h.deadline, func() {
 		defer a.watchdog.Done()
-		if a.write(successReply, true) {
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		if !a.answered {
 			h.c.log.LogAttrs(ctx, slog.LevelError, "wego: push handler missed its deadline, answered success",
 				slog.String("type", p.Type), slog.Duration("deadline", h.deadline))
+			a.writeLocked(successReply, true)
 		}
 	})
 	reply, panicked, err := h.call(ctx, p)

@@ -71,11 +71,13 @@ func pushFixtures(t testing.TB) []pushFixture {
 			fields: map[string]string{"SendPicsInfo.PicList.item.PicMd5Sum": "5a75aaca956d97be686719218f275c6b"}},
 		pushFixture{file: "testdata/push/event_pic_weixin.xml", typ: "pic_weixin",
 			fields: map[string]string{"SendPicsInfo.Count": "2"}},
+		pushFixture{file: "testdata/push/voice_recognition.xml", typ: "voice",
+			fields: map[string]string{"Recognition": "腾讯微信团队", "Format": "Format"}},
 	)
 	for _, f := range out {
 		require.NotEmpty(t, f.typ, "no expected type for %s", f.file)
 	}
-	require.GreaterOrEqual(t, len(out), 23)
+	require.GreaterOrEqual(t, len(out), 24)
 	return out
 }
 
@@ -181,6 +183,9 @@ func TestPushTypedAccessors(t *testing.T) {
 		assert.True(t, ok)
 		assert.InDelta(t, 23.134521, lat, 1e-9)
 		assert.InDelta(t, 113.358803, lng, 1e-9)
+	})
+	check("testdata/push/voice_recognition.xml", func(p *wego.Push) {
+		assert.Equal(t, "腾讯微信团队", p.Recognition())
 	})
 	check("testdata/vectors/push/voice.xml", func(p *wego.Push) {
 		assert.Equal(t, "media_id", p.MediaID())
@@ -596,4 +601,50 @@ func TestPushOnceAcrossServers(t *testing.T) {
 	assert.Equal(t, int32(1), calls.Load())
 	assert.Equal(t, "server 0: hi", replies[0])
 	assert.Equal(t, replies[0], replies[1])
+}
+
+// During an EncodingAESKey change WeChat may still encrypt with the previous
+// key: the handler decrypts with it and answers with it too.
+func TestPushWithPreviousAESKey(t *testing.T) {
+	t.Parallel()
+	srv := wegotest.New(t) // encrypts with its own key: the "previous" one here
+	other := wegotest.New(t)
+	s := srv.Settings()
+	s.PushEncodingAESKey, s.PushPreviousEncodingAESKey = other.PushEncodingAESKey, srv.PushEncodingAESKey
+	c, err := wego.NewClient(s)
+	require.NoError(t, err)
+	h := c.PushHandler(func(_ context.Context, p *wego.Push) (wego.Reply, error) {
+		return wego.Text("echo " + p.Content()), nil
+	})
+	reply, err := srv.Push(h, wegotest.TextMessage("", "old key"))
+	require.NoError(t, err, "the reply decrypts with the previous key, which WeChat used")
+	assert.Equal(t, "echo old key", reply.Get("Content"))
+
+	s.PushPreviousEncodingAESKey = ""
+	c, err = wego.NewClient(s)
+	require.NoError(t, err)
+	r, err := srv.Deliver(c.PushHandler(func(context.Context, *wego.Push) (wego.Reply, error) { return nil, nil }),
+		wegotest.TextMessage("", "old key"))
+	require.Error(t, err, "without the previous key the push does not decrypt")
+	assert.Equal(t, http.StatusBadRequest, r.Status)
+}
+
+// WeChat waits 5 s for an answer and then delivers the push again, up to
+// three times: wegotest does the same (its timeout shortened here), and the
+// handler, whose function outlasts two timeouts, still runs it once.
+func TestPushRetriedOnTimeout(t *testing.T) {
+	t.Parallel()
+	srv, c := pushSetup(t, wegotest.PushSafe)
+	srv.SetPushTimeout(100 * time.Millisecond)
+	var calls atomic.Int32
+	h := c.PushHandler(func(_ context.Context, p *wego.Push) (wego.Reply, error) {
+		calls.Add(1)
+		time.Sleep(250 * time.Millisecond)
+		return wego.Text("slow " + p.Content()), nil
+	})
+	reply, err := srv.Push(h, wegotest.TextMessage("", "hi"))
+	require.NoError(t, err)
+	assert.Equal(t, 3, reply.Attempts, "delivered three times")
+	assert.Equal(t, "slow hi", reply.Get("Content"))
+	assert.Equal(t, int32(1), calls.Load())
 }

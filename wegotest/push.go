@@ -301,9 +301,10 @@ func (s *Server) send(target any, query string, body []byte) (*PushReply, error)
 	switch t := target.(type) {
 	case http.Handler:
 		ts := httptest.NewServer(t)
-		// Close waits for the handler to return, which may be long after it
-		// answered: do not hold the delivery up for it.
-		defer func() { go ts.Close() }()
+		// The handler may run long after it answered (an answer flushed at
+		// its deadline): close the listener and the connection without
+		// waiting for it, as ts.Close would.
+		defer ts.Config.Close()
 		return s.post(ts.URL, query, body)
 	case string:
 		return s.post(t, query, body)

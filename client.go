@@ -297,14 +297,39 @@ func encodeJSON(v any) ([]byte, error) {
 
 // readCapped reads r up to limit bytes and fails with ErrResponseTooLarge past it.
 func readCapped(r io.Reader, limit int64) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if err != nil {
+	data, err := appendCapped(nil, r, int(limit))
+	switch {
+	case errors.Is(err, errCapExceeded):
+		return nil, fmt.Errorf("%w: more than %d bytes", ErrResponseTooLarge, limit)
+	case err != nil:
 		return nil, fmt.Errorf("read response: %w", err)
 	}
-	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("%w: more than %d bytes", ErrResponseTooLarge, limit)
-	}
 	return data, nil
+}
+
+// errCapExceeded is what appendCapped reports past its limit.
+var errCapExceeded = errors.New("size limit exceeded")
+
+// appendCapped appends what r yields to dst, failing with errCapExceeded
+// once more than limit bytes were read.
+func appendCapped(dst []byte, r io.Reader, limit int) ([]byte, error) {
+	start := len(dst)
+	for {
+		if len(dst) == cap(dst) {
+			dst = append(dst, 0)[:len(dst)]
+		}
+		n, err := r.Read(dst[len(dst):cap(dst)])
+		dst = dst[:len(dst)+n]
+		if len(dst)-start > limit {
+			return dst, errCapExceeded
+		}
+		if err == io.EOF {
+			return dst, nil
+		}
+		if err != nil {
+			return dst, err
+		}
+	}
 }
 
 // redactURLError removes secrets from the URL a *url.Error carries (net/http

@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -371,29 +370,4 @@ func (c *Client) checkPushTimestamp(ts string) error {
 		return ErrPushTooOld
 	}
 	return nil
-}
-
-// errCapExceeded is what appendCapped reports past its limit.
-var errCapExceeded = errors.New("size limit exceeded")
-
-// appendCapped appends what r yields to dst, failing with errCapExceeded
-// once more than limit bytes were read.
-func appendCapped(dst []byte, r io.Reader, limit int) ([]byte, error) {
-	start := len(dst)
-	for {
-		if len(dst) == cap(dst) {
-			dst = append(dst, 0)[:len(dst)]
-		}
-		n, err := r.Read(dst[len(dst):cap(dst)])
-		dst = dst[:len(dst)+n]
-		if len(dst)-start > limit {
-			return dst, errCapExceeded
-		}
-		if err == io.EOF {
-			return dst, nil
-		}
-		if err != nil {
-			return dst, err
-		}
-	}
 }

@@ -104,9 +104,6 @@ const (
 	CodeInvalidCredential   = 40001 // access token invalid or not the latest
 	CodeInvalidAccessToken  = 40014 // malformed access token
 	CodeAccessTokenExpired  = 42001 // access token expired
-	CodeMenuNotExist        = 46003 // the account has no menu
-	CodeInvalidTimeSpan     = 61501 // analytics: date span out of range
-	CodeInvalidTimeFormat   = 61500 // analytics: date format invalid
 	CodeAPIMinuteQuotaLimit = 45011 // API minute quota reached
 )
 

@@ -44,6 +44,10 @@ const (
 	PushMassSendJobFinish     = "masssendjobfinish"
 )
 
+// errNoPushToken is what ParsePush and the URL verification report on a
+// Client without Settings.PushToken.
+var errNoPushToken = errors.New("wego: push: Settings.PushToken is not set, so pushes cannot be verified")
+
 const (
 	pushEventMsgType  = "event"
 	qrScenePrefix     = "qrscene_"
@@ -286,7 +290,7 @@ func parsePushQuery(raw string) pushQuery {
 
 func (c *Client) parsePush(r *http.Request, s *pushState) error {
 	if c.s.PushToken == "" {
-		return errors.New("wego: push: Settings.PushToken is not set, so pushes cannot be verified")
+		return errNoPushToken
 	}
 	q := parsePushQuery(r.URL.RawQuery)
 	if err := c.checkPushTimestamp(q.timestamp); err != nil {

@@ -42,13 +42,14 @@ func (c *Client) PushHandler(fn PushFunc) http.Handler {
 	if deadline == 0 {
 		deadline = defaultPushDeadline
 	}
-	return &pushHandler{c: c, fn: fn, deadline: deadline}
+	return &pushHandler{c: c, fn: fn, deadline: deadline, rules: pushRules(deadline)}
 }
 
 type pushHandler struct {
 	c        *Client
 	fn       PushFunc
 	deadline time.Duration
+	rules    onceRules
 }
 
 func (h *pushHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -71,7 +72,7 @@ func (h *pushHandler) serveVerify(w http.ResponseWriter, r *http.Request) {
 	var echo string
 	switch {
 	case c.s.PushToken == "":
-		h.reject(w, r, errors.New("wego: push: Settings.PushToken is not set, so pushes cannot be verified"))
+		h.reject(w, r, errNoPushToken)
 		return
 	case q.msgSignature != "" && c.crypt != nil:
 		var err error
@@ -115,7 +116,7 @@ func (h *pushHandler) servePush(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), h.deadline)
 	defer cancel()
 	s.answer.w = w
-	answer, err := h.c.pushOnce.do(ctx, s.Push.dedupKey(), pushRules, func(ctx context.Context) ([]byte, error) {
+	answer, err := h.c.pushOnce.do(ctx, s.Push.dedupKey(), h.rules, func(ctx context.Context) ([]byte, error) {
 		return h.run(ctx, s), nil
 	})
 	if err != nil {
@@ -143,7 +144,9 @@ func (p *Push) dedupKey() string {
 // waits for another server's run until its own deadline; and a failing store
 // does not stop a push from being handled (a rare duplicate is better than a
 // lost message).
-var pushRules = onceRules{lease: time.Minute, keep: time.Minute, wait: defaultPushDeadline, failOpen: true}
+func pushRules(deadline time.Duration) onceRules {
+	return onceRules{lease: time.Minute, keep: time.Minute, wait: deadline, failOpen: true}
+}
 
 // pushAnswer writes the one answer of a push request: from the request's
 // goroutine, or from the watchdog when fn overruns the deadline. Whichever
@@ -191,6 +194,11 @@ func (h *pushHandler) run(ctx context.Context, s *pushState) []byte {
 	a.watchdog.Add(1)
 	watchdog := time.AfterFunc(h.deadline, func() {
 		defer a.watchdog.Done()
+		// ctx's deadline came first (it was set before this timer), but its
+		// timer may run after this one: let fn see DeadlineExceeded, not
+		// the cancellation that follows WeChat closing the connection once
+		// it has the answer.
+		<-ctx.Done()
 		a.mu.Lock()
 		defer a.mu.Unlock()
 		if !a.answered {

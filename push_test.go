@@ -1,7 +1,6 @@
 package wego_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -351,7 +350,7 @@ func TestPushReplies(t *testing.T) {
 		{"video", wegotest.TextMessage("", "x"), wego.Video("V", "title", ""), func(t *testing.T, r *wegotest.PushReply) {
 			assert.Equal(t, "V", r.Get("Video.MediaId"))
 			assert.Equal(t, "title", r.Get("Video.Title"))
-			_, hasDesc := lookup(r, "Video.Description")
+			_, hasDesc := r.Lookup("Video.Description")
 			assert.False(t, hasDesc, "empty optional fields are left out")
 		}},
 		{"music", wegotest.TextMessage("", "x"), wego.Music(wego.MusicReply{Title: "t", Description: "d", MusicURL: "http://m/1.mp3", HQMusicURL: "http://m/hq.mp3", ThumbMediaID: "TH"}),
@@ -379,11 +378,6 @@ func TestPushReplies(t *testing.T) {
 			tt.check(t, r)
 		})
 	}
-}
-
-func lookup(r *wegotest.PushReply, name string) (string, bool) {
-	v := r.Get(name)
-	return v, v != "" || bytes.Contains(r.XML, []byte("<"+name[strings.LastIndex(name, ".")+1:]+">"))
 }
 
 // WeChat refuses news replies of more than 8 articles, or of more than one

@@ -214,6 +214,9 @@ func (r *PushReply) Success() bool {
 // use dots ("Articles.item.Title").
 func (r *PushReply) Get(name string) string { return r.doc.Get(name) }
 
+// Lookup is Get that also tells whether the field is present.
+func (r *PushReply) Lookup(name string) (string, bool) { return r.doc.Lookup(name) }
+
 // Values returns every value of a repeated field of the reply.
 func (r *PushReply) Values(name string) []string { return r.doc.Values(name) }
 

@@ -3,10 +3,13 @@ package wego
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"hash/maphash"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 )
@@ -21,6 +24,14 @@ import (
 // Implementations must be safe for concurrent use. [NewMemoryDedupStore] is
 // the default; a store shared by several servers (see the redisstore
 // module) de-duplicates across them.
+//
+// The SDK bounds how long it waits for a store: a call of a push handler
+// gets an eighth of [Settings].PushDeadline, a call of a pay notification
+// handler 3 s, after which ctx is cancelled and the call counts as failed
+// (a push is then handled anyway, a notification answered FAIL). Calls of
+// stores other than [MemoryDedupStore] run on a goroutine of their own for
+// this, so a store that ignores ctx delays nothing, but its call goes on
+// until it returns by itself.
 type DedupStore interface {
 	// Claim takes key for ttl if nobody holds it: claimed is true and the
 	// caller must end the claim with Finish or Release. Otherwise claimed is
@@ -199,6 +210,13 @@ func (m *MemoryDedupStore) result(e dedupEntry) []byte {
 type deliveries struct {
 	c     *Client
 	store DedupStore
+	// inline is true for a *MemoryDedupStore, which never blocks: its calls
+	// run on the caller's goroutine. Calls of any other store run on a
+	// goroutine of their own, so that a store that ignores ctx (a Redis
+	// that accepts connections and never answers) cannot hold the caller
+	// past onceRules.storeTimeout. Such a store pays a network round trip
+	// per call anyway; the goroutine costs far less.
+	inline bool
 
 	mu      sync.Mutex
 	running map[string]*delivery
@@ -215,10 +233,11 @@ type delivery struct {
 // onceRules says how long claims and results live and what a copy does when
 // the store fails or another server's run outlasts its wait.
 type onceRules struct {
-	lease    time.Duration // a claim's life while the function runs
-	keep     time.Duration // a result's life
-	wait     time.Duration // how long a copy waits for another server's run
-	failOpen bool          // when the store fails, run anyway (push) rather than fail (pay)
+	lease        time.Duration // a claim's life while the function runs
+	keep         time.Duration // a result's life
+	wait         time.Duration // how long a copy waits for another server's run
+	storeTimeout time.Duration // the longest wait for one call of the store
+	failOpen     bool          // when the store fails, run anyway (push) rather than fail (pay)
 }
 
 // Errors of deliveries.do.
@@ -227,16 +246,20 @@ var (
 	errRunningElsewhere = errors.New("wego: the same delivery is being handled elsewhere")
 	// errAbandoned: the run this copy waited for ended without a result.
 	errAbandoned = errors.New("wego: the delivery's handling was abandoned")
+	// errNoTimeLeft: the deadline passed before the function could start.
+	errNoTimeLeft = errors.New("wego: the deadline passed before the handler could run")
 )
 
 func newDeliveries(c *Client, store DedupStore) *deliveries {
-	return &deliveries{c: c, store: store, running: make(map[string]*delivery)}
+	_, inline := store.(*MemoryDedupStore)
+	return &deliveries{c: c, store: store, inline: inline, running: make(map[string]*delivery)}
 }
 
 // do returns the result of fn for key: run now, or the result of an earlier
 // successful run, or of the run under way. A failed run releases the key, so
 // that the next copy runs fn again. The result fn returns goes back to its
-// caller as is (it may be a pooled buffer); copies get their own.
+// caller as is (it may be a pooled buffer); copies get their own. fn is
+// never started once ctx is done.
 func (o *deliveries) do(ctx context.Context, key string, rules onceRules, fn func(context.Context) ([]byte, error)) ([]byte, error) {
 	o.mu.Lock()
 	if run := o.running[key]; run != nil {
@@ -272,11 +295,14 @@ func (o *deliveries) do(ctx context.Context, key string, rules onceRules, fn fun
 func (o *deliveries) claimAndRun(ctx context.Context, key string, rules onceRules, fn func(context.Context) ([]byte, error)) ([]byte, error) {
 	deadline := time.Now().Add(rules.wait)
 	for {
-		claimed, result, done, err := o.store.Claim(ctx, key, rules.lease)
+		claimed, result, done, err := o.claim(ctx, key, rules)
 		switch {
 		case err != nil && rules.failOpen:
 			o.c.log.LogAttrs(ctx, slog.LevelWarn, "wego: dedup store failed, handling anyway",
-				slog.String("key", key), slog.String("error", redact(err.Error())))
+				logKey(key), slog.String("error", redact(err.Error())))
+			if err := ctx.Err(); err != nil {
+				return nil, fmt.Errorf("%w: %w", errNoTimeLeft, err)
+			}
 			return fn(ctx)
 		case err != nil:
 			return nil, fmt.Errorf("wego: dedup store: %w", redactedError{err})
@@ -297,25 +323,132 @@ func (o *deliveries) claimAndRun(ctx context.Context, key string, rules onceRule
 const dedupPoll = 50 * time.Millisecond
 
 // run runs fn under a claim of key: a success is recorded, a failure (or a
-// panic) releases the claim.
+// panic) releases the claim, and so does a deadline that passed before fn
+// could start. Recording and releasing outlive ctx's cancellation, within
+// rules.storeTimeout.
 func (o *deliveries) run(ctx context.Context, key string, rules onceRules, fn func(context.Context) ([]byte, error)) ([]byte, error) {
 	finished := false
 	defer func() {
 		if !finished {
-			if err := o.store.Release(context.WithoutCancel(ctx), key); err != nil {
+			if err := o.release(ctx, key, rules); err != nil {
 				o.c.log.LogAttrs(ctx, slog.LevelWarn, "wego: dedup store release failed",
-					slog.String("key", key), slog.String("error", redact(err.Error())))
+					logKey(key), slog.String("error", redact(err.Error())))
 			}
 		}
 	}()
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("%w: %w", errNoTimeLeft, err)
+	}
 	result, err := fn(ctx)
 	if err != nil {
 		return nil, err
 	}
 	finished = true
-	if err := o.store.Finish(context.WithoutCancel(ctx), key, result, rules.keep); err != nil {
+	if err := o.finish(ctx, key, result, rules); err != nil {
 		o.c.log.LogAttrs(ctx, slog.LevelWarn, "wego: dedup store write failed; a repeat may be handled again",
-			slog.String("key", key), slog.String("error", redact(err.Error())))
+			logKey(key), slog.String("error", redact(err.Error())))
 	}
 	return result, nil
+}
+
+// bindBody ties the body of a plain push to its signature: the first body
+// seen under key (which names the signature) is recorded by its digest sum
+// for ttl, and another body under the same key is refused. A store that
+// fails lets the push through (logged), as de-duplication does.
+func (o *deliveries) bindBody(ctx context.Context, key string, sum []byte, ttl, storeTimeout time.Duration) error {
+	rules := onceRules{lease: ttl, keep: ttl, storeTimeout: storeTimeout}
+	claimed, prev, done, err := o.claim(ctx, key, rules)
+	switch {
+	case err != nil:
+		o.c.log.LogAttrs(ctx, slog.LevelWarn, "wego: dedup store failed, plain push accepted without checking its signature's earlier use",
+			logKey(key), slog.String("error", redact(err.Error())))
+		return nil
+	case claimed:
+		if err := o.finish(ctx, key, sum, rules); err != nil {
+			o.c.log.LogAttrs(ctx, slog.LevelWarn, "wego: dedup store write failed; a plain push's signature is not bound to its body",
+				logKey(key), slog.String("error", redact(err.Error())))
+		}
+		return nil
+	case done && bytes.Equal(prev, sum):
+		return nil // WeChat's repeat of the same push
+	}
+	return fmt.Errorf("%w: plain push signature already used with another body", ErrInvalidSignature)
+}
+
+// claim, finish and release call the store, waiting at most
+// rules.storeTimeout for a store other than the memory one: a claim not
+// past ctx either, while finishing and releasing outlive ctx's end (they
+// record what was done).
+func (o *deliveries) claim(ctx context.Context, key string, rules onceRules) (claimed bool, result []byte, done bool, err error) {
+	if o.inline {
+		return o.store.Claim(ctx, key, rules.lease)
+	}
+	type answer struct {
+		claimed, done bool
+		result        []byte
+	}
+	a, err := bounded(ctx, rules.storeTimeout, func(ctx context.Context) (a answer, err error) {
+		a.claimed, a.result, a.done, err = o.store.Claim(ctx, key, rules.lease)
+		return a, err
+	})
+	return a.claimed, a.result, a.done, err
+}
+
+func (o *deliveries) finish(ctx context.Context, key string, result []byte, rules onceRules) error {
+	if o.inline {
+		return o.store.Finish(ctx, key, result, rules.keep)
+	}
+	// The store may keep result after a timeout: give it its own copy, as
+	// the caller's may be a pooled buffer.
+	result = bytes.Clone(result)
+	_, err := bounded(context.WithoutCancel(ctx), rules.storeTimeout, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, o.store.Finish(ctx, key, result, rules.keep)
+	})
+	return err
+}
+
+func (o *deliveries) release(ctx context.Context, key string, rules onceRules) error {
+	if o.inline {
+		return o.store.Release(ctx, key)
+	}
+	_, err := bounded(context.WithoutCancel(ctx), rules.storeTimeout, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, o.store.Release(ctx, key)
+	})
+	return err
+}
+
+// errStoreTimeout is what bounded reports when the store did not answer in time.
+var errStoreTimeout = errors.New("no answer in time")
+
+// bounded runs f on a goroutine of its own and waits for it at most timeout
+// and not past ctx; f's context ends then too, so a store that honours it
+// stops. A store that does not finishes on its own, unwaited for.
+func bounded[T any](ctx context.Context, timeout time.Duration, f func(context.Context) (T, error)) (T, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	type answer struct {
+		v   T
+		err error
+	}
+	ch := make(chan answer, 1)
+	go func() {
+		defer cancel()
+		v, err := f(ctx)
+		ch <- answer{v, err}
+	}()
+	select {
+	case a := <-ch:
+		return a.v, a.err
+	case <-ctx.Done():
+		var zero T
+		return zero, fmt.Errorf("%w within %v: %w", errStoreTimeout, timeout, ctx.Err())
+	}
+}
+
+// logKey names a delivery in logs without the user it came from (event keys
+// hold the sender's openid): its kind and a digest of the key, enough to
+// tell the lines of one delivery from another's.
+func logKey(key string) slog.Attr {
+	kind, _, _ := strings.Cut(key, ":")
+	sum := sha256.Sum256([]byte(key))
+	return slog.String("delivery", kind+":"+hex.EncodeToString(sum[:6]))
 }

@@ -3,7 +3,11 @@ package wego
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"reflect"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -11,6 +15,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/wego-sdk/wego/internal/xmlscan"
 )
 
 func TestMemoryDedupStoreLifecycle(t *testing.T) {
@@ -167,4 +173,119 @@ func hasPointers(t reflect.Type) bool {
 		return hasPointers(t.Elem())
 	}
 	return false
+}
+
+// hangingStore is a DedupStore that never answers and ignores ctx, as a
+// Redis that accepts connections and never replies (with its own timeouts
+// set long).
+type hangingStore struct{ release chan struct{} }
+
+func (s hangingStore) Claim(context.Context, string, time.Duration) (bool, []byte, bool, error) {
+	<-s.release
+	return true, nil, false, nil
+}
+
+func (s hangingStore) Finish(context.Context, string, []byte, time.Duration) error {
+	<-s.release
+	return nil
+}
+
+func (s hangingStore) Release(context.Context, string) error {
+	<-s.release
+	return nil
+}
+
+func testDeliveries(t *testing.T, store DedupStore) *deliveries {
+	t.Helper()
+	c, err := NewClient(Settings{AppID: "wxtest", AppSecret: "secret"})
+	require.NoError(t, err)
+	return newDeliveries(c, store)
+}
+
+// A store that does not answer holds a delivery a bounded time: pushes
+// (fail open) run fn anyway, pay notifications (fail closed) fail.
+func TestDeliveriesBoundTheStore(t *testing.T) {
+	t.Parallel()
+	store := hangingStore{release: make(chan struct{})}
+	t.Cleanup(func() { close(store.release) })
+	o := testDeliveries(t, store)
+	require.False(t, o.inline)
+	ctx := context.Background()
+	rules := onceRules{lease: time.Minute, keep: time.Minute, wait: time.Second, storeTimeout: 50 * time.Millisecond}
+
+	begin := time.Now()
+	rules.failOpen = true
+	res, err := o.do(ctx, "push:1", rules, func(context.Context) ([]byte, error) { return []byte("ran"), nil })
+	require.NoError(t, err)
+	assert.Equal(t, "ran", string(res), "the push was handled without the store")
+
+	rules.failOpen = false
+	called := false
+	_, err = o.do(ctx, "pay:1", rules, func(context.Context) ([]byte, error) { called = true; return nil, nil })
+	assert.ErrorIs(t, err, errStoreTimeout)
+	assert.False(t, called, "a notification is not handled without the store")
+	assert.Less(t, time.Since(begin), 2*time.Second, "two calls waited about 50 ms each, not for the store")
+}
+
+// The function never starts with an expired context; the claim is released
+// so that the next delivery runs it.
+func TestDeliveriesDoNotStartPastTheDeadline(t *testing.T) {
+	t.Parallel()
+	o := testDeliveries(t, NewMemoryDedupStore(0))
+	rules := pushRules(time.Second)
+	expired, cancel := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+	defer cancel()
+	calls := 0
+	fn := func(context.Context) ([]byte, error) { calls++; return []byte("ok"), nil }
+	_, err := o.do(expired, "push:late", rules, fn)
+	assert.ErrorIs(t, err, errNoTimeLeft)
+	assert.Equal(t, 0, calls)
+	res, err := o.do(context.Background(), "push:late", rules, fn)
+	require.NoError(t, err)
+	assert.Equal(t, "ok", string(res))
+	assert.Equal(t, 1, calls)
+
+	// The same when the store fails and the push would be handled anyway.
+	o = testDeliveries(t, erroringStore{})
+	_, err = o.do(expired, "push:late", rules, fn)
+	assert.ErrorIs(t, err, errNoTimeLeft)
+	assert.Equal(t, 1, calls)
+}
+
+type erroringStore struct{}
+
+func (erroringStore) Claim(context.Context, string, time.Duration) (bool, []byte, bool, error) {
+	return false, nil, false, fmt.Errorf("down")
+}
+func (erroringStore) Finish(context.Context, string, []byte, time.Duration) error { return nil }
+func (erroringStore) Release(context.Context, string) error                       { return nil }
+
+// A captured push replayed after WeChat's retry minute, while PushMaxAge
+// still accepts its timestamp, is answered from the store, not run again.
+func TestPushReplayedWithinMaxAgeRunsOnce(t *testing.T) {
+	t.Parallel()
+	key := "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+	c, err := NewClient(Settings{AppID: "wxtest", AppSecret: "secret", PushToken: "tok", PushEncodingAESKey: key})
+	require.NoError(t, err)
+	store := c.pushOnce.store.(*MemoryDedupStore)
+	now := time.Now()
+	store.now = func() time.Time { return now }
+	calls := 0
+	h := c.PushHandler(func(context.Context, *Push) (Reply, error) { calls++; return Text("hi"), nil })
+
+	ts := strconv.FormatInt(time.Now().Unix(), 10)
+	env, err := c.crypt.Encrypt([]byte("<xml><ToUserName>gh</ToUserName><FromUserName>o</FromUserName><CreateTime>"+ts+
+		"</CreateTime><MsgType>text</MsgType><Content>hi</Content><MsgId>42</MsgId></xml>"), ts, "n")
+	require.NoError(t, err)
+	var d xmlscan.Doc
+	require.NoError(t, d.Parse(env))
+	query := "encrypt_type=aes&timestamp=" + ts + "&nonce=n&msg_signature=" + d.Get("MsgSignature")
+	body := "<xml><ToUserName>gh</ToUserName><Encrypt>" + d.Get("Encrypt") + "</Encrypt></xml>"
+	for _, after := range []time.Duration{0, 61 * time.Second, 4 * time.Minute} {
+		now = time.Now().Add(after)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/?"+query, strings.NewReader(body)))
+		require.Equal(t, http.StatusOK, rec.Code, "replayed after %v", after)
+	}
+	assert.Equal(t, 1, calls)
 }

@@ -41,6 +41,11 @@ var (
 	// server's clock than [Settings].PushMaxAge: a replay, or a clock gone
 	// wrong.
 	ErrPushTooOld = errors.New("wego: push timestamp outside the accepted window")
+	// ErrPushNotEncrypted is returned when a Client in safe mode (with
+	// [Settings].PushEncodingAESKey) receives a push without encryption
+	// and [Settings].PushAllowPlain is not set. Its signature does not
+	// cover the body, so anyone who saw the URL could have written it.
+	ErrPushNotEncrypted = errors.New("wego: plain push refused in safe mode")
 	// ErrInvalidReply is wrapped by errors about a reply WeChat would refuse
 	// (too many news articles, a missing media id); the SDK reports it
 	// before anything is sent.

@@ -98,7 +98,7 @@ func (h *notifyHandler[T]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		defer func() {
 			if v := recover(); v != nil {
 				h.c.log.LogAttrs(ctx, slog.LevelError, "wego: "+h.kind+" handler panicked",
-					slog.String("panic", fmt.Sprint(v)), slog.String("stack", string(debug.Stack())))
+					slog.String("panic", redact(fmt.Sprint(v))), slog.String("stack", string(debug.Stack())))
 				err = fmt.Errorf("wego: %s handler panicked: %v", h.kind, v)
 			}
 		}()
@@ -116,7 +116,8 @@ func (h *notifyHandler[T]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // payNotifyRules are the de-duplication rules of notifications: a claim
 // lasts while fn runs (a server that dies in fn blocks repeats that long), a
 // handled notification is remembered longer than WeChat repeats it (24 h),
-// a copy waits 5 s for another server's run before answering FAIL, and a
-// failing store answers FAIL (WeChat repeats later) rather than risk
-// delivering twice.
-var payNotifyRules = onceRules{lease: 5 * time.Minute, keep: 25 * time.Hour, wait: 5 * time.Second}
+// a copy waits 5 s for another server's run before answering FAIL, one
+// call of the store may take 3 s (a healthy Redis answers in a
+// millisecond), and a failing store answers FAIL (WeChat repeats later)
+// rather than risk delivering twice.
+var payNotifyRules = onceRules{lease: 5 * time.Minute, keep: 25 * time.Hour, wait: 5 * time.Second, storeTimeout: 3 * time.Second}

@@ -1,6 +1,8 @@
 package wego
 
 import (
+	"context"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -73,8 +75,9 @@ type Push struct {
 
 	doc       xmlscan.Doc
 	c         *Client
-	encrypted bool // arrived in safe (or compatible) mode with our AES key: replies are encrypted
-	keyIndex  int  // which AES key decrypted it
+	encrypted bool  // arrived in safe (or compatible) mode with our AES key: replies are encrypted
+	keyIndex  int   // which AES key decrypted it
+	ts        int64 // the timestamp WeChat signed it with, Unix seconds
 }
 
 // Get returns the field name of the push, "" when absent (seed
@@ -230,14 +233,22 @@ func (s *pushState) release() {
 // signature and the timestamp, decrypts safe-mode and compatible-mode
 // messages, and parses the XML (seed analysis_push). The body is capped at
 // 1 MiB. Errors wrap [ErrInvalidSignature], [ErrPushTooOld],
-// [ErrBodyTooLarge], [ErrAppIDMismatch] or [ErrMalformedMessage].
+// [ErrPushNotEncrypted], [ErrBodyTooLarge], [ErrAppIDMismatch] or
+// [ErrMalformedMessage].
+//
+// With [Settings].PushEncodingAESKey set, a push without encryption is
+// refused ([ErrPushNotEncrypted]) unless [Settings].PushAllowPlain is set.
+// A plain push's signature covers its timestamp and nonce but not its
+// body, so ParsePush records the body each signature came with (in
+// [Settings].DedupStore, for as long as [Settings].PushMaxAge accepts the
+// timestamp) and refuses the same signature with another body.
 //
 // Most servers use [Client.PushHandler], which calls ParsePush and also
 // answers WeChat's URL verification, de-duplicates retries and writes the
 // reply.
 func (c *Client) ParsePush(r *http.Request) (*Push, error) {
 	s := new(pushState)
-	if err := c.parsePush(r, s); err != nil {
+	if err := c.parsePush(r.Context(), r, s, pushRules(c.pushDeadline()).storeTimeout); err != nil {
 		return nil, err
 	}
 	return &s.Push, nil
@@ -288,15 +299,23 @@ func parsePushQuery(raw string) pushQuery {
 	return q
 }
 
-func (c *Client) parsePush(r *http.Request, s *pushState) error {
+// parsePush reads, verifies and parses the push of r into s; storeTimeout
+// bounds each call of the de-dup store.
+func (c *Client) parsePush(ctx context.Context, r *http.Request, s *pushState, storeTimeout time.Duration) error {
 	if c.s.PushToken == "" {
 		return errNoPushToken
 	}
 	q := parsePushQuery(r.URL.RawQuery)
-	if err := c.checkPushTimestamp(q.timestamp); err != nil {
+	p := &s.Push
+	var err error
+	if p.ts, err = c.checkPushTimestamp(q.timestamp); err != nil {
 		return err
 	}
-	var err error
+	plain := q.encryptType != "aes" || c.crypt == nil
+	if plain && c.crypt != nil && !c.s.PushAllowPlain {
+		// Safe mode: an unencrypted push is a downgrade, whatever it says.
+		return fmt.Errorf("%w: push without encrypt_type=aes", ErrPushNotEncrypted)
+	}
 	s.body, err = appendCapped(s.body[:0], r.Body, maxPushBody)
 	switch {
 	case errors.Is(err, errCapExceeded):
@@ -304,9 +323,8 @@ func (c *Client) parsePush(r *http.Request, s *pushState) error {
 	case err != nil:
 		return fmt.Errorf("wego: push: read body: %w", err)
 	}
-	p := &s.Push
 	p.c = c
-	if q.encryptType == "aes" && c.crypt != nil {
+	if !plain {
 		// Safe mode, or compatible mode with our key: the Encrypt element is
 		// authoritative and signed with msg_signature.
 		if err := p.doc.Parse(s.body); err != nil {
@@ -345,8 +363,38 @@ func (c *Client) parsePush(r *http.Request, s *pushState) error {
 	if msgType == "" || p.FromUser == "" || p.ToUser == "" {
 		return fmt.Errorf("%w: push without MsgType, FromUserName or ToUserName", ErrMalformedMessage)
 	}
+	if msgType == pushEventMsgType && p.doc.Get("Event") == "" {
+		return fmt.Errorf("%w: event push without Event", ErrMalformedMessage)
+	}
 	p.Type = pushType(&p.doc, msgType)
+	if plain {
+		// Nothing authenticates a plain body: bind it to its signature.
+		sum := sha256.Sum256(s.body)
+		key := "pushsig:" + c.s.AppID + ":" + q.timestamp + ":" + q.nonce + ":" + q.signature
+		return c.pushOnce.bindBody(ctx, key, sum[:16], c.replayKeep(p.ts, time.Now()), storeTimeout)
+	}
 	return nil
+}
+
+// pushDeadline is Settings.PushDeadline or its default.
+func (c *Client) pushDeadline() time.Duration {
+	if c.s.PushDeadline == 0 {
+		return defaultPushDeadline
+	}
+	return c.s.PushDeadline
+}
+
+// replayKeep is how long a push signed at ts (Unix seconds) is remembered,
+// from now: while Settings.PushMaxAge accepts its timestamp, so that a
+// replay it accepts finds the push handled, and at least the minute in
+// which WeChat repeats a push. With the check off (a negative PushMaxAge)
+// it is remembered as long as the default window would accept it.
+func (c *Client) replayKeep(ts int64, now time.Time) time.Duration {
+	maxAge := c.s.PushMaxAge
+	if maxAge <= 0 {
+		maxAge = defaultPushMaxAge
+	}
+	return max(time.Minute, time.Unix(ts, 0).Add(maxAge).Sub(now)+time.Second)
 }
 
 // checkPlainSignature verifies signature = SHA1(sort(token, timestamp, nonce)).
@@ -354,24 +402,25 @@ func (c *Client) checkPlainSignature(q pushQuery) bool {
 	return validSignature(q.signature, c.s.PushToken, q.timestamp, q.nonce)
 }
 
-// checkPushTimestamp enforces Settings.PushMaxAge.
-func (c *Client) checkPushTimestamp(ts string) error {
+// checkPushTimestamp enforces Settings.PushMaxAge and returns the
+// timestamp.
+func (c *Client) checkPushTimestamp(ts string) (int64, error) {
 	if len(ts) == 0 || len(ts) > 12 {
-		return fmt.Errorf("%w: push without a valid timestamp", ErrInvalidSignature)
+		return 0, fmt.Errorf("%w: push without a valid timestamp", ErrInvalidSignature)
 	}
 	n, err := strconv.ParseInt(ts, 10, 64)
 	if err != nil {
-		return fmt.Errorf("%w: push timestamp is not a number", ErrInvalidSignature)
+		return 0, fmt.Errorf("%w: push timestamp is not a number", ErrInvalidSignature)
 	}
 	maxAge := c.s.PushMaxAge
 	if maxAge == 0 {
 		maxAge = defaultPushMaxAge
 	}
 	if maxAge < 0 {
-		return nil
+		return n, nil
 	}
 	if d := time.Since(time.Unix(n, 0)); d > maxAge || d < -maxAge {
-		return ErrPushTooOld
+		return 0, ErrPushTooOld
 	}
-	return nil
+	return n, nil
 }

@@ -29,12 +29,14 @@ import (
 
 // pushBench holds requests for the push benchmarks: a text message per
 // request, each with its own MsgId so that de-duplication does its real work
-// (a repeated MsgId would be answered from the store).
+// (a repeated MsgId would be answered from the store), and its own nonce
+// and signature, as WeChat sends them (a plain push's signature is bound to
+// the first body it came with).
 type pushBench struct {
 	token, aesKey, appID string
 	crypt                *wego.MsgCrypt
 	encrypted            bool
-	timestamp, nonce     string
+	timestamp            string
 	seq                  int
 }
 
@@ -43,10 +45,14 @@ func newPushBench(b *testing.B, encrypted bool) (*pushBench, wego.Settings) {
 	s := srv.Settings()
 	crypt, err := wego.NewMsgCrypt(s.PushToken, s.PushEncodingAESKey, s.AppID)
 	require.NoError(b, err)
-	return &pushBench{
+	pb := &pushBench{
 		token: s.PushToken, aesKey: s.PushEncodingAESKey, appID: s.AppID, crypt: crypt,
-		encrypted: encrypted, timestamp: strconv.FormatInt(time.Now().Unix(), 10), nonce: "1234567890",
-	}, s
+		encrypted: encrypted, timestamp: strconv.FormatInt(time.Now().Unix(), 10),
+	}
+	if !encrypted {
+		s.PushEncodingAESKey = "" // an account in plain mode; with a key, plain pushes are refused
+	}
+	return pb, s
 }
 
 // next returns the query and body of the next push.
@@ -54,9 +60,10 @@ func (pb *pushBench) next(b *testing.B) (string, []byte) {
 	pb.seq++
 	body := []byte("<xml><ToUserName><![CDATA[gh_e136c6e50636]]></ToUserName><FromUserName><![CDATA[oMgHVjngRipVsoxg6TuX3vz6glDg]]></FromUserName><CreateTime>1348831860</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[this is a test]]></Content><MsgId>" +
 		strconv.Itoa(1e15+pb.seq) + "</MsgId></xml>")
-	q := url.Values{"timestamp": {pb.timestamp}, "nonce": {pb.nonce}, "signature": {wego.Signature(pb.token, pb.timestamp, pb.nonce)}}
+	nonce := strconv.Itoa(1e9 + pb.seq)
+	q := url.Values{"timestamp": {pb.timestamp}, "nonce": {nonce}, "signature": {wego.Signature(pb.token, pb.timestamp, nonce)}}
 	if pb.encrypted {
-		env, err := pb.crypt.Encrypt(body, pb.timestamp, pb.nonce)
+		env, err := pb.crypt.Encrypt(body, pb.timestamp, nonce)
 		require.NoError(b, err)
 		sig := between(env, "<MsgSignature><![CDATA[", "]]>")
 		enc := between(env, "<Encrypt><![CDATA[", "]]>")

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
 	"runtime/debug"
 	"strconv"
 	"sync"
@@ -28,20 +29,26 @@ var successReply = []byte("success")
 // reply, encrypted when the push was.
 //
 // WeChat must hear back within 5 seconds or it tells the user "该公众号暂时
-// 无法提供服务". So when fn fails, panics or runs past [Settings].PushDeadline
-// (4.5 s by default), the handler logs it and answers "success". WeChat
-// retries a push it got no answer to up to three times; fn runs once per
-// message (keyed by MsgId, or for events by sender, time and event), through
-// [Settings].DedupStore. A retry arriving while the first delivery still runs
-// waits for it and answers the same reply.
+// 无法提供服务". [Settings].PushDeadline (4.5 s by default) counts from the
+// request's arrival and bounds everything before the answer: a body still
+// arriving at the deadline is cut off (408), each call of the de-dup store
+// may take an eighth of the deadline, and when fn fails, panics or is still
+// running at the deadline the handler logs it and answers "success". That
+// answer closes the connection, so that WeChat's next push does not queue
+// behind fn on a kept-alive connection; fn's context ends at the deadline.
 //
-// Requests that do not verify are answered 403, malformed ones 400, bodies
-// over 1 MiB 413; none reaches fn.
+// WeChat retries a push it got no answer to up to three times; fn runs once
+// per message (keyed by MsgId, or for events by sender, time and event),
+// through [Settings].DedupStore, which remembers it for as long as
+// [Settings].PushMaxAge accepts its timestamp, so that a captured push
+// replayed later is not handled again. A retry arriving while the first
+// delivery still runs waits for it and answers the same reply.
+//
+// Requests that do not verify are answered 403 (a plain push to a client in
+// safe mode too: see [Client.ParsePush]), malformed ones 400, bodies over
+// 1 MiB 413; none reaches fn.
 func (c *Client) PushHandler(fn PushFunc) http.Handler {
-	deadline := c.s.PushDeadline
-	if deadline == 0 {
-		deadline = defaultPushDeadline
-	}
+	deadline := c.pushDeadline()
 	return &pushHandler{c: c, fn: fn, deadline: deadline, rules: pushRules(deadline)}
 }
 
@@ -91,42 +98,123 @@ func (h *pushHandler) serveVerify(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write([]byte(echo))
 }
 
-// reject answers a request that is not a valid push from WeChat.
+// reject answers a request that is not a valid push from WeChat, and
+// closes its connection: what is left of its body is not read (net/http
+// would otherwise wait for the rest of a body that drips in).
 func (h *pushHandler) reject(w http.ResponseWriter, r *http.Request, err error) {
 	status := http.StatusBadRequest
 	switch {
-	case errors.Is(err, ErrInvalidSignature), errors.Is(err, ErrPushTooOld), errors.Is(err, ErrAppIDMismatch):
+	case errors.Is(err, ErrInvalidSignature), errors.Is(err, ErrPushTooOld), errors.Is(err, ErrAppIDMismatch),
+		errors.Is(err, ErrPushNotEncrypted):
 		status = http.StatusForbidden
 	case errors.Is(err, ErrBodyTooLarge):
 		status = http.StatusRequestEntityTooLarge
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		status = http.StatusRequestTimeout // the body did not arrive by the deadline
 	}
 	h.c.log.LogAttrs(r.Context(), slog.LevelWarn, "wego: push rejected",
 		slog.Int("status", status), slog.String("remote", r.RemoteAddr), slog.String("error", redact(err.Error())))
+	w.Header().Set("Connection", "close")
 	http.Error(w, http.StatusText(status), status)
 }
 
 func (h *pushHandler) servePush(w http.ResponseWriter, r *http.Request) {
+	// One deadline, counted from the request's arrival, bounds everything
+	// before the answer: reading the body, the de-dup store, fn.
+	deadline := time.Now().Add(h.deadline)
+	ctx, cancel := context.WithDeadline(r.Context(), deadline)
+	defer cancel()
 	s := pushPool.Get().(*pushState)
 	defer s.release()
-	if err := h.c.parsePush(r, s); err != nil {
+	// A body that drips in is cut off at the deadline. The read deadline is
+	// cleared once the body is read: past it, the server's read ahead
+	// would fail and cancel r.Context(), which fn's context derives from.
+	setReadDeadline(w, deadline)
+	err := h.c.parsePush(ctx, r, s, h.rules.storeTimeout)
+	setReadDeadline(w, time.Time{})
+	if err != nil {
 		h.reject(w, r, err)
 		return
 	}
-	// One deadline for the whole answer, waiting for a first delivery included.
-	ctx, cancel := context.WithTimeout(r.Context(), h.deadline)
-	defer cancel()
-	s.answer.w = w
-	answer, err := h.c.pushOnce.do(ctx, s.Push.dedupKey(), h.rules, func(ctx context.Context) ([]byte, error) {
-		return h.run(ctx, s), nil
+
+	a := &s.answer
+	a.w = w
+	// The watchdog answers "success" at the deadline if nothing has been
+	// answered by then, wherever the request is held up (a store that does
+	// not answer, fn running on).
+	a.watchdog.Add(1)
+	watchdog := time.AfterFunc(time.Until(deadline), func() {
+		defer a.watchdog.Done()
+		h.timeUp(ctx, s)
 	})
-	if err != nil {
+	defer func() {
+		if watchdog.Stop() {
+			a.watchdog.Done() // the watchdog will not run
+		} else {
+			a.watchdog.Wait() // it ran (or runs): let it finish with the writer
+		}
+	}()
+
+	rules := h.rules
+	rules.keep = h.c.replayKeep(s.Push.ts, time.Now())
+	flush := !h.c.pushOnce.inline
+	answer, err := h.c.pushOnce.do(ctx, s.Push.dedupKey(), rules, func(ctx context.Context) ([]byte, error) {
+		out := h.run(ctx, s)
+		// Answer before the store records the result: a slow store then
+		// delays neither the answer nor, flushed, its delivery.
+		a.write(out, flush)
+		return out, nil
+	})
+	switch {
+	case errors.Is(err, errNoTimeLeft):
+		h.c.log.LogAttrs(ctx, slog.LevelError, "wego: push deadline passed before the handler could run, answered success",
+			slog.String("type", s.Push.Type), slog.Duration("deadline", h.deadline))
+		answer = successReply
+	case err != nil:
 		// The first delivery of this push is still running, here past our
 		// deadline or on another server: answer success in time.
 		h.c.log.LogAttrs(ctx, slog.LevelWarn, "wego: push retry found its first delivery unfinished, answered success",
 			slog.String("type", s.Push.Type), slog.String("error", redact(err.Error())))
 		answer = successReply
 	}
-	s.answer.write(answer)
+	a.write(answer, false)
+}
+
+// timeUp is the watchdog: at the deadline, it answers "success" unless
+// something was answered. The answer closes the connection, so that a
+// keep-alive client does not queue its next push behind a handler that is
+// still running.
+func (h *pushHandler) timeUp(ctx context.Context, s *pushState) {
+	// ctx's deadline is this timer's, but ctx's own timer may fire after
+	// this one: let fn see DeadlineExceeded, not the cancellation that
+	// follows WeChat closing the connection once it has the answer.
+	<-ctx.Done()
+	a := &s.answer
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.answered {
+		return
+	}
+	h.c.log.LogAttrs(ctx, slog.LevelError, "wego: push handler missed its deadline, answered success",
+		slog.String("type", s.Push.Type), slog.Duration("deadline", h.deadline))
+	a.writeLocked(successReply, true, true)
+}
+
+// setReadDeadline sets the read deadline of w's connection, as
+// http.ResponseController does but without allocating when w does not
+// support it (a recorder in tests: it has no connection to cut off).
+func setReadDeadline(w http.ResponseWriter, t time.Time) {
+	for {
+		switch rw := w.(type) {
+		case interface{ SetReadDeadline(time.Time) error }:
+			_ = rw.SetReadDeadline(t)
+			return
+		case interface{ Unwrap() http.ResponseWriter }:
+			w = rw.Unwrap()
+		default:
+			return
+		}
+	}
 }
 
 // dedupKey names a delivery: the message id for messages; sender, time,
@@ -139,17 +227,20 @@ func (p *Push) dedupKey() string {
 	return "push:" + p.c.s.AppID + ":" + p.FromUser + ":" + p.doc.Get("CreateTime") + ":" + p.doc.Get("Event") + ":" + p.doc.Get("EventKey")
 }
 
-// pushRules are the de-duplication rules of pushes: WeChat retries a push
-// three times, five seconds apart, so a result is kept a minute; a copy
-// waits for another server's run until its own deadline; and a failing store
-// does not stop a push from being handled (a rare duplicate is better than a
-// lost message).
+// pushRules are the de-duplication rules of pushes: a claim lives a minute
+// (WeChat retries a push three times, five seconds apart); a result is kept
+// while the push's timestamp is accepted (set per push, see
+// Client.replayKeep); a copy waits for another server's run until its own
+// deadline; one call of the store may take an eighth of the deadline (a
+// Redis call takes a millisecond: an eighth is far beyond a healthy store
+// and leaves fn most of the time); and a failing store does not stop a
+// push from being handled (a rare duplicate is better than a lost message).
 func pushRules(deadline time.Duration) onceRules {
-	return onceRules{lease: time.Minute, keep: time.Minute, wait: deadline, failOpen: true}
+	return onceRules{lease: time.Minute, keep: time.Minute, wait: deadline, storeTimeout: deadline / 8, failOpen: true}
 }
 
 // pushAnswer writes the one answer of a push request: from the request's
-// goroutine, or from the watchdog when fn overruns the deadline. Whichever
+// goroutine, or from the watchdog when the deadline passes first. Whichever
 // comes first answers; the other writes nothing. It lives in the pooled
 // pushState.
 type pushAnswer struct {
@@ -159,21 +250,26 @@ type pushAnswer struct {
 	watchdog sync.WaitGroup // the watchdog's run, waited for before the request ends
 }
 
-// write answers body unless the watchdog answered already.
-func (a *pushAnswer) write(body []byte) {
+// write answers body unless something was answered already; flush sends it
+// at once.
+func (a *pushAnswer) write(body []byte, flush bool) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if !a.answered {
-		a.writeLocked(body, false)
+		a.writeLocked(body, flush, false)
 	}
 }
 
-// writeLocked answers body, flushing it when asked; a.mu is held and no
-// answer was written.
-func (a *pushAnswer) writeLocked(body []byte, flush bool) {
+// writeLocked answers body, flushing it when asked and asking the client to
+// close the connection after it when closeConn; a.mu is held and nothing
+// was answered.
+func (a *pushAnswer) writeLocked(body []byte, flush, closeConn bool) {
 	a.answered = true
 	hd := a.w.Header()
 	hd.Set("Content-Type", "application/xml; charset=utf-8")
+	if closeConn {
+		hd.Set("Connection", "close")
+	}
 	if flush {
 		// The length lets WeChat take the answer as complete while the
 		// handler still runs.
@@ -186,37 +282,17 @@ func (a *pushAnswer) writeLocked(body []byte, flush bool) {
 }
 
 // run calls fn on the request's goroutine (no goroutine per push: the wake-up
-// would cost more than the rest of the round trip) and returns the answer.
-// Should fn run past the deadline, the watchdog answers "success" and
-// flushes it, so WeChat has its answer in time while fn finishes.
+// would cost more than the rest of the round trip) and returns the answer:
+// the reply, or "success" when fn failed, panicked or returned an invalid
+// reply. Should fn run past the deadline, the watchdog has answered
+// "success" meanwhile and this answer is dropped.
 func (h *pushHandler) run(ctx context.Context, s *pushState) []byte {
-	p, a := &s.Push, &s.answer
-	a.watchdog.Add(1)
-	watchdog := time.AfterFunc(h.deadline, func() {
-		defer a.watchdog.Done()
-		// ctx's deadline came first (it was set before this timer), but its
-		// timer may run after this one: let fn see DeadlineExceeded, not
-		// the cancellation that follows WeChat closing the connection once
-		// it has the answer.
-		<-ctx.Done()
-		a.mu.Lock()
-		defer a.mu.Unlock()
-		if !a.answered {
-			h.c.log.LogAttrs(ctx, slog.LevelError, "wego: push handler missed its deadline, answered success",
-				slog.String("type", p.Type), slog.Duration("deadline", h.deadline))
-			a.writeLocked(successReply, true)
-		}
-	})
+	p := &s.Push
 	reply, panicked, err := h.call(ctx, p)
-	if watchdog.Stop() {
-		a.watchdog.Done() // the watchdog will not run
-	} else {
-		a.watchdog.Wait() // it ran (or runs): let it finish with the writer
-	}
 	switch {
 	case panicked != nil:
 		h.c.log.LogAttrs(ctx, slog.LevelError, "wego: push handler panicked, answered success",
-			slog.String("type", p.Type), slog.String("panic", fmt.Sprint(panicked.value)), slog.String("stack", string(panicked.stack)))
+			slog.String("type", p.Type), slog.String("panic", redact(fmt.Sprint(panicked.value))), slog.String("stack", string(panicked.stack)))
 		return successReply
 	case err != nil:
 		h.c.log.LogAttrs(ctx, slog.LevelError, "wego: push handler failed, answered success",

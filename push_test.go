@@ -87,9 +87,14 @@ func readFile(t testing.TB, path string) string {
 	return string(b)
 }
 
-// pushSetup returns a fake platform in the given push mode and a client of it.
+// pushSetup returns a fake platform in the given push mode and a client of
+// it, configured as an account in that mode is: in plain mode without an
+// EncodingAESKey (a client with one refuses plain pushes).
 func pushSetup(t *testing.T, mode wegotest.PushMode, edit ...func(*wego.Settings)) (*wegotest.Server, *wego.Client) {
 	t.Helper()
+	if mode == wegotest.PushPlain {
+		edit = append([]func(*wego.Settings){func(s *wego.Settings) { s.PushEncodingAESKey = "" }}, edit...)
+	}
 	srv, c := setup(t, edit...)
 	srv.SetPushMode(mode)
 	return srv, c
@@ -459,36 +464,48 @@ func TestPushURLVerification(t *testing.T) {
 func TestPushRejectsForgeries(t *testing.T) {
 	t.Parallel()
 	srv, c := setup(t)
+	s := srv.Settings()
+	s.PushEncodingAESKey = ""
+	plain, err := wego.NewClient(s)
+	require.NoError(t, err)
 	var calls atomic.Int32
-	h := c.PushHandler(func(context.Context, *wego.Push) (wego.Reply, error) { calls.Add(1); return nil, nil })
+	fn := func(context.Context, *wego.Push) (wego.Reply, error) { calls.Add(1); return nil, nil }
+	h, hp := c.PushHandler(fn), plain.PushHandler(fn)
 
 	// A fake platform with other credentials stands for a forger.
 	forger := wegotest.New(t)
 	for name, mode := range modes {
 		forger.SetPushMode(mode)
-		r, err := forger.Deliver(h, wegotest.TextMessage("", "hi"))
-		require.Error(t, err, name)
-		require.NotNil(t, r, name)
-		assert.Equal(t, http.StatusForbidden, r.Status, name)
+		for client, h := range map[string]http.Handler{"safe": h, "plain": hp} {
+			r, err := forger.Deliver(h, wegotest.TextMessage("", "hi"))
+			require.Error(t, err, name)
+			require.NotNil(t, r, name)
+			assert.Equal(t, http.StatusForbidden, r.Status, "%s push to a %s client", name, client)
+		}
 	}
 
-	post := func(query, body string) int {
+	post := func(h http.Handler, query, body string) int {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/?"+query, strings.NewReader(body)))
 		return rec.Code
 	}
 	now := fmt.Sprint(time.Now().Unix())
+	signed := func(nonce string) string {
+		return "signature=" + wego.Signature(srv.PushToken, now, nonce) + "&timestamp=" + now + "&nonce=" + nonce
+	}
 	sig := wego.Signature(srv.PushToken, now, "1")
-	assert.Equal(t, http.StatusForbidden, post("timestamp="+now+"&nonce=1", "<xml/>"), "no signature")
-	assert.Equal(t, http.StatusForbidden, post("signature="+sig+"&timestamp="+now+"&nonce=2", "<xml/>"), "signature over other values")
+	assert.Equal(t, http.StatusForbidden, post(hp, "timestamp="+now+"&nonce=1", "<xml/>"), "no signature")
+	assert.Equal(t, http.StatusForbidden, post(hp, "signature="+sig+"&timestamp="+now+"&nonce=2", "<xml/>"), "signature over other values")
 	old := fmt.Sprint(time.Now().Add(-time.Hour).Unix())
 	oldSig := wego.Signature(srv.PushToken, old, "1")
-	assert.Equal(t, http.StatusForbidden, post("signature="+oldSig+"&timestamp="+old+"&nonce=1", "<xml/>"), "replayed an hour later")
-	assert.Equal(t, http.StatusBadRequest, post("signature="+sig+"&timestamp="+now+"&nonce=1", "<xml><MsgType>"), "malformed XML")
-	assert.Equal(t, http.StatusBadRequest, post("signature="+sig+"&timestamp="+now+"&nonce=1", "<xml><MsgType>text</MsgType></xml>"), "no sender")
+	assert.Equal(t, http.StatusForbidden, post(hp, "signature="+oldSig+"&timestamp="+old+"&nonce=1", "<xml/>"), "replayed an hour later")
+	assert.Equal(t, http.StatusBadRequest, post(hp, signed("3"), "<xml><MsgType>"), "malformed XML")
+	assert.Equal(t, http.StatusBadRequest, post(hp, signed("4"), "<xml><MsgType>text</MsgType></xml>"), "no sender")
 	big := "<xml><Content>" + strings.Repeat("a", 1<<20) + "</Content></xml>"
-	assert.Equal(t, http.StatusRequestEntityTooLarge, post("signature="+sig+"&timestamp="+now+"&nonce=1", big))
-	assert.Equal(t, http.StatusForbidden, post("encrypt_type=aes&msg_signature="+sig+"&signature="+sig+"&timestamp="+now+"&nonce=1",
+	assert.Equal(t, http.StatusRequestEntityTooLarge, post(hp, signed("5"), big))
+	assert.Equal(t, http.StatusForbidden, post(h, signed("6"), "<xml><ToUserName>gh</ToUserName><FromUserName>o</FromUserName><MsgType>text</MsgType></xml>"),
+		"a plain push to a safe-mode client")
+	assert.Equal(t, http.StatusForbidden, post(h, "encrypt_type=aes&msg_signature="+sig+"&"+signed("1"),
 		"<xml><ToUserName><![CDATA[gh]]></ToUserName><Encrypt><![CDATA[AAAA]]></Encrypt></xml>"), "wrong msg_signature")
 
 	rec := httptest.NewRecorder()
@@ -499,15 +516,15 @@ func TestPushRejectsForgeries(t *testing.T) {
 
 func TestParsePushErrors(t *testing.T) {
 	t.Parallel()
-	srv, c := setup(t)
+	srv, c := setup(t, func(s *wego.Settings) { s.PushEncodingAESKey = "" })
 	now := fmt.Sprint(time.Now().Unix())
-	sig := wego.Signature(srv.PushToken, now, "n")
-	req := func(body string) *http.Request {
-		return httptest.NewRequest(http.MethodPost, "/?signature="+sig+"&timestamp="+now+"&nonce=n", strings.NewReader(body))
+	req := func(nonce, body string) *http.Request {
+		sig := wego.Signature(srv.PushToken, now, nonce)
+		return httptest.NewRequest(http.MethodPost, "/?signature="+sig+"&timestamp="+now+"&nonce="+nonce, strings.NewReader(body))
 	}
-	_, err := c.ParsePush(req("<xml><MsgType>text</MsgType>"))
+	_, err := c.ParsePush(req("a", "<xml><MsgType>text</MsgType>"))
 	assert.ErrorIs(t, err, wego.ErrMalformedMessage)
-	p, err := c.ParsePush(req("<xml><ToUserName>gh</ToUserName><FromUserName>o</FromUserName><MsgType>text</MsgType><Content>&lt;hi&gt;</Content></xml>"))
+	p, err := c.ParsePush(req("b", "<xml><ToUserName>gh</ToUserName><FromUserName>o</FromUserName><MsgType>text</MsgType><Content>&lt;hi&gt;</Content></xml>"))
 	require.NoError(t, err)
 	assert.Equal(t, "<hi>", p.Content())
 
@@ -516,12 +533,12 @@ func TestParsePushErrors(t *testing.T) {
 	s.PushToken, s.PushEncodingAESKey = "", ""
 	c2, err := wego.NewClient(s)
 	require.NoError(t, err)
-	_, err = c2.ParsePush(req("<xml/>"))
+	_, err = c2.ParsePush(req("c", "<xml/>"))
 	assert.ErrorContains(t, err, "PushToken")
 
 	// The replay window can be turned off, for replaying fixtures.
 	s = srv.Settings()
-	s.PushMaxAge = -1
+	s.PushEncodingAESKey, s.PushMaxAge = "", -1
 	c3, err := wego.NewClient(s)
 	require.NoError(t, err)
 	old := "1409304348"

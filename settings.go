@@ -90,13 +90,24 @@ type Settings struct {
 	// with the current key is tried with this one, and its reply is
 	// encrypted with the key that worked.
 	PushPreviousEncodingAESKey string
+	// PushAllowPlain accepts plain-mode pushes (明文模式) although
+	// PushEncodingAESKey is set. Leave it off: a plain push's signature
+	// covers the token, timestamp and nonce but not the body, so anyone
+	// who saw one push URL (WeChat puts the signature in it; proxies log
+	// it) could post any message with it. Set it only while switching an
+	// account from plain to safe mode, when WeChat may still send plain
+	// pushes; without it such a push is answered 403 ([ErrPushNotEncrypted]).
+	PushAllowPlain bool
 	// PushMaxAge rejects pushes whose timestamp is further than this from
-	// the server's clock, so a captured push cannot be replayed later.
-	// 0 means 5 minutes; a negative value turns the check off.
+	// the server's clock, so a captured push cannot be replayed later; a
+	// replay within it is found in DedupStore, which keeps each push as long.
+	// 0 means 5 minutes; a negative value turns the check off (pushes are
+	// then remembered 5 minutes).
 	PushMaxAge time.Duration
-	// PushDeadline bounds the time [Client.PushHandler] gives the
-	// application's function before answering "success" without it
-	// (WeChat waits 5 s). 0 means 4.5 s.
+	// PushDeadline bounds the time [Client.PushHandler] takes to answer a
+	// push, from its arrival: reading it, de-duplicating it and the
+	// application's function; past it the handler answers "success"
+	// without the function's reply (WeChat waits 5 s). 0 means 4.5 s.
 	PushDeadline time.Duration
 	// DedupStore remembers handled pushes and pay notifications so that
 	// WeChat's repeats reach the application once. nil means memory stores
@@ -215,6 +226,9 @@ func (s *Settings) validate() (checked, *InitError) {
 		if s.PushEncodingAESKey == "" {
 			add("PushEncodingAESKey", "required when PushPreviousEncodingAESKey is set")
 		}
+	}
+	if s.PushAllowPlain && s.PushEncodingAESKey == "" {
+		add("PushAllowPlain", "set without PushEncodingAESKey: without the key every push is plain anyway")
 	}
 	if s.PushDeadline < 0 {
 		add("PushDeadline", "must not be negative")

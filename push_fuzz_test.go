@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,9 +16,10 @@ import (
 )
 
 // FuzzParsePush feeds arbitrary bodies to ParsePush with a valid signature,
-// in plain mode (the body is the message) and in safe mode (the input is the
-// Encrypt value, signed, so that decryption runs on it). Nothing may panic;
-// what parses must carry a sender, a receiver and a type.
+// in plain mode (the body is the message, to a client without an AES key)
+// and in safe mode (the input is the Encrypt value, signed, so that
+// decryption runs on it). Nothing may panic; what parses must carry a
+// sender, a receiver and a type, and an event its Event.
 func FuzzParsePush(f *testing.F) {
 	for _, file := range []string{"testdata/vectors/push/text.xml", "testdata/vectors/push/event_scancode_waitmsg.xml", "testdata/push/event_pic_weixin.xml"} {
 		f.Add(readFile(f, file), false)
@@ -27,21 +29,31 @@ func FuzzParsePush(f *testing.F) {
 	f.Add("jn1L23DB+6ELqJ+6bruv21Y6MD7KeIfP82D6gU39rmkgczbWwt5+3bnyg5K55bgVtVzd832WzZGMhkP72vVOfg==", true)
 	f.Add("AAAAAAAAAAAAAAAAAAAAAA==", true)
 
+	f.Add("<xml><ToUserName>gh</ToUserName><FromUserName>o</FromUserName><MsgType>event</MsgType></xml>", false)
+
 	srv := wegotest.NewServer()
 	defer srv.Close()
 	s := srv.Settings()
-	c, err := wego.NewClient(s)
+	safe, err := wego.NewClient(s)
 	if err != nil {
 		f.Fatal(err)
 	}
+	s.PushEncodingAESKey = ""
+	plain, err := wego.NewClient(s)
+	if err != nil {
+		f.Fatal(err)
+	}
+	var nonces atomic.Int64 // a plain push's signature is bound to its first body: one nonce each
 	f.Fuzz(func(t *testing.T, input string, encrypted bool) {
 		ts := strconv.FormatInt(time.Now().Unix(), 10)
-		q := url.Values{"timestamp": {ts}, "nonce": {"42"}, "signature": {wego.Signature(s.PushToken, ts, "42")}}
-		body := input
+		nonce := strconv.FormatInt(nonces.Add(1), 10)
+		q := url.Values{"timestamp": {ts}, "nonce": {nonce}, "signature": {wego.Signature(s.PushToken, ts, nonce)}}
+		body, c := input, plain
 		if encrypted {
 			q.Set("encrypt_type", "aes")
-			q.Set("msg_signature", wego.Signature(s.PushToken, ts, "42", input))
+			q.Set("msg_signature", wego.Signature(s.PushToken, ts, nonce, input))
 			body = "<xml><ToUserName><![CDATA[gh]]></ToUserName><Encrypt><![CDATA[" + input + "]]></Encrypt></xml>"
+			c = safe
 		}
 		p, err := c.ParsePush(httptest.NewRequest(http.MethodPost, "/?"+q.Encode(), strings.NewReader(body)))
 		if err != nil {
@@ -49,6 +61,9 @@ func FuzzParsePush(f *testing.F) {
 		}
 		if p.Type == "" || p.FromUser == "" || p.ToUser == "" {
 			t.Fatalf("parsed push without type or parties: %+v", p)
+		}
+		if p.MsgType() == "event" && p.Event() == "" {
+			t.Fatalf("parsed an event without Event: %+v", p)
 		}
 		if _, err := p.ReplyText(input); err != nil {
 			t.Fatalf("reply to a parsed push: %v", err)
@@ -64,22 +79,31 @@ func FuzzPushHandler(f *testing.F) {
 	f.Add("echostr=abc", "")
 	srv := wegotest.NewServer()
 	defer srv.Close()
-	c, err := wego.NewClient(srv.Settings())
+	s := srv.Settings()
+	safe, err := wego.NewClient(s)
 	if err != nil {
 		f.Fatal(err)
 	}
-	h := c.PushHandler(func(context.Context, *wego.Push) (wego.Reply, error) { return wego.Text("ok"), nil })
+	s.PushEncodingAESKey = ""
+	plain, err := wego.NewClient(s)
+	if err != nil {
+		f.Fatal(err)
+	}
+	fn := func(context.Context, *wego.Push) (wego.Reply, error) { return wego.Text("ok"), nil }
+	handlers := []http.Handler{safe.PushHandler(fn), plain.PushHandler(fn)}
 	f.Fuzz(func(t *testing.T, query, body string) {
-		for _, m := range []string{http.MethodGet, http.MethodPost} {
-			req, err := http.NewRequest(m, "/", strings.NewReader(body))
-			if err != nil {
-				return
-			}
-			req.URL.RawQuery = query
-			rec := httptest.NewRecorder()
-			h.ServeHTTP(rec, req)
-			if rec.Code == 0 {
-				t.Fatal("no status")
+		for _, h := range handlers {
+			for _, m := range []string{http.MethodGet, http.MethodPost} {
+				req, err := http.NewRequest(m, "/", strings.NewReader(body))
+				if err != nil {
+					return
+				}
+				req.URL.RawQuery = query
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, req)
+				if rec.Code == 0 {
+					t.Fatal("no status")
+				}
 			}
 		}
 	})

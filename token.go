@@ -223,8 +223,18 @@ func (tc *tokenCache) fetch(ctx context.Context, f *tokenFlight) {
 // tokenAnswer is WeChat's answer from both token endpoints.
 type tokenAnswer struct {
 	AccessToken string `json:"access_token"`
-	ExpiresIn   int64  `json:"expires_in"`
+	// ExpiresIn is decoded as a float64 so that a number of any size is
+	// clamped (maxTokenLifetime) rather than refused or overflowed.
+	ExpiresIn float64 `json:"expires_in"`
 }
+
+// maxTokenLifetime caps the lifetime WeChat announces in expires_in. Its
+// tokens live 7200 s; a larger value comes from a broken proxy or server,
+// and one past what time.Duration holds used to overflow into a token
+// always expired, fetched anew on every call. Trusting at most WeChat's
+// documented lifetime costs nothing when it is right, and a token kept past
+// its real life would only be rejected and refreshed.
+const maxTokenLifetime = 7200 * time.Second
 
 // request asks WeChat for a token through the configured endpoint. It never
 // sends force_refresh: WeChat allows that 20 times a day, and normal mode
@@ -253,10 +263,13 @@ func (tc *tokenCache) request(ctx context.Context) (Token, error) {
 	if err := tc.c.doJSON(ctx, r, &a); err != nil {
 		return Token{}, err
 	}
-	if a.AccessToken == "" || a.ExpiresIn <= 0 {
+	if a.AccessToken == "" || !(a.ExpiresIn >= 1) {
 		return Token{}, &HTTPError{Endpoint: r.path, StatusCode: http.StatusOK, Reason: "answer without access_token or expires_in"}
 	}
-	ttl := time.Duration(a.ExpiresIn) * time.Second
+	ttl := maxTokenLifetime
+	if a.ExpiresIn < maxTokenLifetime.Seconds() {
+		ttl = time.Duration(a.ExpiresIn * float64(time.Second))
+	}
 	return Token{Value: a.AccessToken, ExpiresAt: start.Add(ttl - refreshMargin(ttl))}, nil
 }
 

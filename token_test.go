@@ -3,11 +3,13 @@ package wego_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -285,6 +287,42 @@ func TestMemoryTokenStoreDeleteOnlyMatching(t *testing.T) {
 	require.NoError(t, m.DeleteToken(ctx, "app", "new"))
 	_, ok, _ = m.Token(ctx, "app")
 	assert.False(t, ok)
+}
+
+// WeChat's expires_in is 7200; a larger one (a broken proxy, a fake server)
+// must not overflow time.Duration into a token that is always expired.
+func TestTokenExpiresInIsClamped(t *testing.T) {
+	t.Parallel()
+	for _, expiresIn := range []string{"7201", "9223372036", "9223372037", "9223372036854775807", "99999999999999999999", "1e30"} {
+		t.Run(expiresIn, func(t *testing.T) {
+			t.Parallel()
+			mt := httpmock.NewMockTransport()
+			var fetches atomic.Int32
+			mt.RegisterResponder(http.MethodPost, "https://api.weixin.qq.com/cgi-bin/stable_token",
+				func(*http.Request) (*http.Response, error) {
+					fetches.Add(1)
+					return httpmock.NewStringResponse(200, `{"access_token":"T","expires_in":`+expiresIn+`}`), nil
+				})
+			store := wego.NewMemoryTokenStore()
+			c, err := wego.NewClient(wego.Settings{
+				AppID: "wx1", AppSecret: "secret", TokenStore: store,
+				HTTPClient: &http.Client{Transport: mt},
+			})
+			require.NoError(t, err)
+			ctx := context.Background()
+			for range 3 {
+				tok, err := c.AccessToken(ctx)
+				require.NoError(t, err)
+				require.Equal(t, "T", tok)
+			}
+			assert.Equal(t, int32(1), fetches.Load(), "the token is cached")
+			got, ok, err := store.Token(ctx, "wx1")
+			require.NoError(t, err)
+			require.True(t, ok)
+			assert.WithinDuration(t, time.Now().Add(7200*time.Second-180*time.Second), got.ExpiresAt, time.Minute,
+				"cached as long as WeChat's real lifetime allows")
+		})
+	}
 }
 
 func BenchmarkAccessTokenCached(b *testing.B) {

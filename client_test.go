@@ -190,9 +190,9 @@ func (s *syncBuffer) String() string {
 }
 
 // TestNoSecretsInLogsOrErrors drives every path that logs or fails (token
-// fetch on both endpoints, rejection and refresh, busy retries, network
-// failure) with a debug logger and checks neither the AppSecret nor any
-// token appears in the log or in an error.
+// fetch on both endpoints, rejection and refresh, a refresh held back by the
+// bound, busy retries, network failure) with a debug logger and checks
+// neither the AppSecret nor any token appears in the log or in an error.
 func TestNoSecretsInLogsOrErrors(t *testing.T) {
 	t.Parallel()
 	for _, ep := range []wego.TokenEndpoint{wego.TokenEndpointStable, wego.TokenEndpointClassic} {
@@ -204,6 +204,8 @@ func TestNoSecretsInLogsOrErrors(t *testing.T) {
 		c, err := wego.NewClient(s)
 		require.NoError(t, err)
 		wego.SetBusyBackoff(c, time.Millisecond)
+		clock := newTestClock()
+		wego.SetTokenClock(c, clock.Now)
 		ctx := context.Background()
 
 		var errs []error
@@ -221,9 +223,13 @@ func TestNoSecretsInLogsOrErrors(t *testing.T) {
 		_, err = c.GetWeChatServersList(ctx)
 		errs = append(errs, err)
 		remember()
+		srv.FailNext("/cgi-bin/getcallbackip", 40001) // within the bound's window: held back
+		_, err = c.GetWeChatServersList(ctx)
+		errs = append(errs, err)
 		srv.FailNext("/cgi-bin/getcallbackip", -1)
 		_, err = c.GetWeChatServersList(ctx)
 		require.NoError(t, err)
+		clock.Advance(time.Minute)
 		srv.ExpireTokens()
 		_, err = c.GetWeChatServersList(ctx)
 		require.NoError(t, err)
@@ -245,6 +251,7 @@ func TestNoSecretsInLogsOrErrors(t *testing.T) {
 		out := logs.String()
 		require.Contains(t, out, "getcallbackip", "the test must actually capture request logs")
 		require.Contains(t, out, "refreshing")
+		require.Contains(t, out, "held back")
 		secrets := []string{s.AppSecret}
 		for tok := range tokens {
 			secrets = append(secrets, tok)
@@ -258,7 +265,7 @@ func TestNoSecretsInLogsOrErrors(t *testing.T) {
 			}
 		}
 		var ue *url.Error
-		require.True(t, errors.As(errs[1], &ue), "a network failure keeps its type: %v", errs[1])
+		require.True(t, errors.As(errs[2], &ue), "a network failure keeps its type: %v", errs[2])
 		assert.Contains(t, ue.URL, "access_token=REDACTED")
 	}
 }

@@ -3,6 +3,7 @@ package wego_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -287,6 +288,117 @@ func TestMemoryTokenStoreDeleteOnlyMatching(t *testing.T) {
 	require.NoError(t, m.DeleteToken(ctx, "app", "new"))
 	_, ok, _ = m.Token(ctx, "app")
 	assert.False(t, ok)
+}
+
+// testClock stands still until the test moves it, so a slow machine never
+// opens a window the test expects closed.
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newTestClock() *testClock { return &testClock{t: time.Now()} }
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *testClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+const ipPath = "/cgi-bin/getcallbackip"
+
+// wantCode returns an error unless err is an *APIError with code.
+func wantCode(err error, code int) error {
+	var ae *wego.APIError
+	if !errors.As(err, &ae) || ae.Code != code {
+		return fmt.Errorf("want errcode %d, got %v", code, err)
+	}
+	return nil
+}
+
+// A WeChat that keeps answering 40001 (a secret rotated elsewhere, a proxy
+// gone wrong) must not turn every call into a token request: the quota of
+// the classic endpoint is 2000 a day.
+func TestPersistentRejectionRefreshesAreBounded(t *testing.T) {
+	t.Parallel()
+	for _, ep := range []wego.TokenEndpoint{wego.TokenEndpointClassic, wego.TokenEndpointStable} {
+		t.Run(ep.String(), func(t *testing.T) {
+			t.Parallel()
+			srv, c := setup(t, func(s *wego.Settings) { s.TokenEndpoint = ep })
+			clock := newTestClock()
+			wego.SetTokenClock(c, clock.Now)
+			ctx := context.Background()
+			srv.FailAlways(ipPath, 40001)
+
+			// 200 calls while the clock stands still: the first rejection
+			// drives one refresh, every other call gets the APIError at once.
+			errs := callAll(20, func() error {
+				for range 10 {
+					if err := wantCode(c.WeChat.Get(ctx, ipPath, nil, nil), 40001); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			for _, err := range errs {
+				require.NoError(t, err)
+			}
+			assert.Equal(t, 2, srv.TokenRequests(), "the first fetch and one refresh")
+
+			// A whole day of rejections, a call every 150 s: refreshes back
+			// off to one every five minutes, far under the quota.
+			before := srv.TokenRequests()
+			for range 24 * 60 * 60 / 150 {
+				clock.Advance(150 * time.Second)
+				require.NoError(t, wantCode(c.WeChat.Get(ctx, ipPath, nil, nil), 40001))
+			}
+			day := srv.TokenRequests() - before
+			assert.LessOrEqual(t, day, 300, "token requests in a day of rejections")
+			assert.GreaterOrEqual(t, day, 250, "the SDK keeps trying, about every five minutes")
+
+			// WeChat accepts tokens again; after half an hour without
+			// rejections the bound is back to its first step: a rejection
+			// is refreshed at once, and another five seconds later too.
+			srv.FailAlways(ipPath, 0)
+			require.NoError(t, c.WeChat.Get(ctx, ipPath, nil, nil))
+			clock.Advance(30 * time.Minute)
+			before = srv.TokenRequests()
+			srv.FailNext(ipPath, 40001)
+			require.NoError(t, c.WeChat.Get(ctx, ipPath, nil, nil), "refreshed and retried")
+			clock.Advance(5 * time.Second)
+			srv.FailNext(ipPath, 42001)
+			require.NoError(t, c.WeChat.Get(ctx, ipPath, nil, nil), "refreshed and retried")
+			assert.Equal(t, before+2, srv.TokenRequests())
+		})
+	}
+}
+
+// Every call in flight when WeChat revokes the token is retried with the
+// one new token: the bound holds back nobody in a real revocation.
+func TestRevokedTokenEveryCallerRetries(t *testing.T) {
+	t.Parallel()
+	for _, ep := range []wego.TokenEndpoint{wego.TokenEndpointClassic, wego.TokenEndpointStable} {
+		t.Run(ep.String(), func(t *testing.T) {
+			t.Parallel()
+			srv, c := setup(t, func(s *wego.Settings) { s.TokenEndpoint = ep })
+			wego.SetTokenClock(c, newTestClock().Now)
+			ctx := context.Background()
+			_, err := c.AccessToken(ctx)
+			require.NoError(t, err)
+			srv.ExpireTokens()
+			srv.SetLatency(20 * time.Millisecond)
+			for _, err := range callAll(50, func() error { return c.WeChat.Get(ctx, ipPath, nil, nil) }) {
+				require.NoError(t, err)
+			}
+			assert.Equal(t, 2, srv.TokenRequests())
+		})
+	}
 }
 
 // WeChat's expires_in is 7200; a larger one (a broken proxy, a fake server)

@@ -191,8 +191,9 @@ func (s *syncBuffer) String() string {
 
 // TestNoSecretsInLogsOrErrors drives every path that logs or fails (token
 // fetch on both endpoints, rejection and refresh, a refresh held back by the
-// bound, busy retries, network failure) with a debug logger and checks
-// neither the AppSecret nor any token appears in the log or in an error.
+// bound, a token source told of a rejection, busy retries, network failure)
+// with a debug logger and checks neither the AppSecret nor any token appears
+// in the log or in an error.
 func TestNoSecretsInLogsOrErrors(t *testing.T) {
 	t.Parallel()
 	for _, ep := range []wego.TokenEndpoint{wego.TokenEndpointStable, wego.TokenEndpointClassic} {
@@ -235,6 +236,24 @@ func TestNoSecretsInLogsOrErrors(t *testing.T) {
 		require.NoError(t, err)
 		remember()
 
+		// A token source told of a rejection, and its refresh held back.
+		src := &cachingSource{issue: srv.IssueToken}
+		ss := s
+		ss.AccessTokenSource, ss.AccessTokenRejected = src.Token, src.Rejected
+		sc, err := wego.NewClient(ss)
+		require.NoError(t, err)
+		wego.SetTokenClock(sc, clock.Now)
+		for range 2 {
+			_, err = sc.GetWeChatServersList(ctx)
+			require.NoError(t, err)
+			tok, err := sc.AccessToken(ctx)
+			require.NoError(t, err)
+			tokens[tok] = true
+			srv.ExpireTokens()
+		}
+		_, err = sc.GetWeChatServersList(ctx)
+		errs = append(errs, err)
+
 		// A network failure: net/http puts the whole URL, access_token
 		// included, into its error.
 		srv.Close()
@@ -256,7 +275,7 @@ func TestNoSecretsInLogsOrErrors(t *testing.T) {
 		for tok := range tokens {
 			secrets = append(secrets, tok)
 		}
-		require.GreaterOrEqual(t, len(tokens), 2)
+		require.GreaterOrEqual(t, len(tokens), 4)
 		for _, secret := range secrets {
 			assert.NotContains(t, out, secret)
 			for _, e := range errs {
@@ -265,7 +284,7 @@ func TestNoSecretsInLogsOrErrors(t *testing.T) {
 			}
 		}
 		var ue *url.Error
-		require.True(t, errors.As(errs[2], &ue), "a network failure keeps its type: %v", errs[2])
+		require.True(t, errors.As(errs[3], &ue), "a network failure keeps its type: %v", errs[3])
 		assert.Contains(t, ue.URL, "access_token=REDACTED")
 	}
 }

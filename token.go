@@ -90,8 +90,9 @@ func (m *MemoryTokenStore) update(fn func(map[string]Token)) {
 // function is called instead.
 //
 // When WeChat rejects the token (errcode 40001, 40014 or 42001), the SDK
-// drops it and fetches another (with a source: asks the source again), but
-// at most once per window for each Client: the window is 5 s after a first
+// drops it and fetches another (with a source: tells
+// [Settings].AccessTokenRejected and asks the source again), but at most
+// once per window for each Client: the window is 5 s after a first
 // rejection, doubles while rejections keep coming, up to 5 min, and is back
 // to 5 s after half an hour without such a refresh. A call rejected inside
 // the window gets WeChat's [*APIError] at once, unless another token has
@@ -112,6 +113,8 @@ type tokenCache struct {
 	// cannot be read, so a store outage does not turn every call into a
 	// token request against WeChat's daily quota.
 	last atomic.Pointer[Token]
+	// sourceRejected is Settings.AccessTokenRejected.
+	sourceRejected func(ctx context.Context, token string, errcode int)
 
 	mu     sync.Mutex
 	flight *tokenFlight // the fetch under way, if any
@@ -124,8 +127,8 @@ type tokenCache struct {
 }
 
 // rejection is one refresh driven by WeChat rejecting token; done is closed
-// once token is dropped, so that the calls rejected with the same token
-// retry with the next one.
+// once token is dropped (or the source told), so that the calls rejected
+// with the same token retry with the next one.
 type rejection struct {
 	token string
 	done  chan struct{}
@@ -177,6 +180,7 @@ func (tc *tokenCache) init(c *Client) {
 	tc.c = c
 	tc.appID = c.s.AppID
 	tc.source = c.s.AccessTokenSource
+	tc.sourceRejected = c.s.AccessTokenRejected
 	tc.store = c.s.TokenStore
 	if tc.store == nil {
 		tc.store = NewMemoryTokenStore()
@@ -335,12 +339,11 @@ func refreshMargin(ttl time.Duration) time.Duration {
 
 // rejected is told by the transport that WeChat answered errcode (40001,
 // 40014 or 42001) to token on endpoint. It reports whether it refreshed:
-// dropped token from the cache so that the next AccessToken brings another
-// (a source owns its cache; it is simply asked again). It refreshes at most
-// once per window (see rejectWaitMin); inside the window it returns false,
-// after waiting for the refresh under way when that one is for the same
-// token. The transport then retries only with a token other than the
-// rejected one.
+// dropped token from the cache, or told Settings.AccessTokenRejected, so
+// that the next AccessToken brings another. It refreshes at most once per
+// window (see rejectWaitMin); inside the window it returns false, after
+// waiting for the refresh under way when that one is for the same token.
+// The transport then retries only with a token other than the rejected one.
 func (tc *tokenCache) rejected(ctx context.Context, endpoint, token string, errcode int) (bool, error) {
 	if tc.source == nil {
 		if t, ok := tc.cached(ctx); !ok || t.Value != token {
@@ -376,6 +379,9 @@ func (tc *tokenCache) rejected(ctx context.Context, endpoint, token string, errc
 	tc.c.log.LogAttrs(ctx, level, "wego: access token rejected, refreshing",
 		slog.String("endpoint", endpoint), slog.Int("errcode", errcode), slog.Duration("next_refresh_in", wait))
 	if tc.source != nil {
+		if tc.sourceRejected != nil {
+			tc.sourceRejected(ctx, token, errcode)
+		}
 		return true, nil
 	}
 	return true, tc.invalidate(ctx, token)

@@ -437,6 +437,110 @@ func TestTokenExpiresInIsClamped(t *testing.T) {
 	}
 }
 
+// cachingSource is an AccessTokenSource with a cache of its own, filled from
+// a token service (here the fake platform), that drops its token when told
+// WeChat rejected it.
+type cachingSource struct {
+	issue func() string // the token service
+
+	mu       sync.Mutex
+	token    string
+	issued   int
+	rejected []string // "errcode token" per rejection told
+}
+
+func (s *cachingSource) Token(context.Context) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.token == "" {
+		s.token = s.issue()
+		s.issued++
+	}
+	return s.token, nil
+}
+
+func (s *cachingSource) Rejected(_ context.Context, token string, errcode int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rejected = append(s.rejected, fmt.Sprint(errcode, " ", token))
+	if s.token == token {
+		s.token = ""
+	}
+}
+
+func (s *cachingSource) counts() (issued, rejected int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.issued, len(s.rejected)
+}
+
+// A source that caches its token learns that WeChat rejected it, with the
+// token and the errcode, and is asked again; before, every call failed
+// with 42001 until the process restarted.
+func TestAccessTokenSourceLearnsOfRejection(t *testing.T) {
+	t.Parallel()
+	srv := wegotest.New(t)
+	src := &cachingSource{issue: srv.IssueToken}
+	s := srv.Settings()
+	s.AccessTokenSource = src.Token
+	s.AccessTokenRejected = src.Rejected
+	c, err := wego.NewClient(s)
+	require.NoError(t, err)
+	ctx := context.Background()
+
+	_, err = c.GetWeChatServersList(ctx)
+	require.NoError(t, err)
+	old, err := c.AccessToken(ctx)
+	require.NoError(t, err)
+
+	srv.ExpireTokens() // WeChat now answers 42001 to the source's token
+	for range 3 {
+		_, err = c.GetWeChatServersList(ctx)
+		require.NoError(t, err)
+	}
+	issued, _ := src.counts()
+	assert.Equal(t, 2, issued, "the source got one new token")
+	assert.Equal(t, []string{"42001 " + old}, src.rejected, "told once, with the token and the errcode")
+}
+
+// Told of rejections, the source is bounded as the SDK's own cache is: one
+// rejection told per window, the other calls fail at once.
+func TestAccessTokenRejectedIsBounded(t *testing.T) {
+	t.Parallel()
+	srv := wegotest.New(t)
+	src := &cachingSource{issue: srv.IssueToken}
+	s := srv.Settings()
+	s.AccessTokenSource = src.Token
+	s.AccessTokenRejected = src.Rejected
+	c, err := wego.NewClient(s)
+	require.NoError(t, err)
+	clock := newTestClock()
+	wego.SetTokenClock(c, clock.Now)
+	ctx := context.Background()
+	srv.FailAlways(ipPath, 40001)
+
+	errs := callAll(20, func() error {
+		for range 10 {
+			if err := wantCode(c.WeChat.Get(ctx, ipPath, nil, nil), 40001); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	for _, err := range errs {
+		require.NoError(t, err)
+	}
+	issued, rejected := src.counts()
+	assert.Equal(t, 1, rejected, "one rejection told while the clock stands still")
+	assert.Equal(t, 2, issued)
+
+	clock.Advance(5 * time.Second)
+	require.NoError(t, wantCode(c.WeChat.Get(ctx, ipPath, nil, nil), 40001))
+	issued, rejected = src.counts()
+	assert.Equal(t, 2, rejected, "the next one once the window is over")
+	assert.Equal(t, 3, issued)
+}
+
 func BenchmarkAccessTokenCached(b *testing.B) {
 	srv := wegotest.New(b)
 	c, err := wego.NewClient(srv.Settings())

@@ -113,8 +113,12 @@ func (c *Client) AppID() string { return c.s.AppID }
 // [Client.WeChat]). Each method sends its parameters with the global access
 // token and returns the body WeChat answered; an answer whose errcode is not 0
 // becomes an [*APIError], an HTTP failure an [*HTTPError]. It refreshes the
-// token and retries once when WeChat rejects the token, and retries reads
-// that WeChat answered with "system busy" (-1) with bounded backoff.
+// token and retries once when WeChat rejects the token, at most one such
+// refresh per window (5 s, doubling up to 5 min while rejections go on: see
+// [Client.AccessToken]); a call rejected inside the window returns the
+// [*APIError] at once unless another token has replaced the rejected one.
+// It retries reads that WeChat answered with "system busy" (-1) with
+// bounded backoff.
 type WeChatAPI struct {
 	c *Client
 }
@@ -143,7 +147,7 @@ type request struct {
 	path   string
 	query  url.Values
 	body   []byte
-	token  bool // add the global access token and refresh it once on 40001/40014/42001
+	token  bool // add the global access token and retry once on 40001/40014/42001
 }
 
 // maxJSONResponse caps what the SDK reads of a JSON answer.
@@ -157,7 +161,9 @@ type envelope struct {
 
 // doJSON sends r, checks errcode and decodes the answer into out.
 func (c *Client) doJSON(ctx context.Context, r request, out any) error {
-	refreshed := false
+	retried := false
+	var stale string       // a rejected token not refreshed: the retry needs another
+	var staleErr *APIError // WeChat's answer to it
 	busy := 0
 	for {
 		var tok string
@@ -165,6 +171,12 @@ func (c *Client) doJSON(ctx context.Context, r request, out any) error {
 			var err error
 			if tok, err = c.AccessToken(ctx); err != nil {
 				return err
+			}
+			if tok == stale {
+				c.log.LogAttrs(ctx, slog.LevelDebug, "wego: access token rejected, refresh held back",
+					slog.String("endpoint", r.path), slog.Int("errcode", staleErr.Code),
+					slog.Duration("next_refresh_in", c.tokens.nextRefreshIn()))
+				return staleErr
 			}
 		}
 		body, err := c.send(ctx, r, tok)
@@ -174,12 +186,14 @@ func (c *Client) doJSON(ctx context.Context, r request, out any) error {
 		var ae *APIError
 		if errors.As(err, &ae) {
 			switch {
-			case r.token && ae.TokenInvalid() && !refreshed:
-				refreshed = true
-				c.log.LogAttrs(ctx, slog.LevelInfo, "wego: access token rejected, refreshing",
-					slog.String("endpoint", r.path), slog.Int("errcode", ae.Code))
-				if err := c.tokens.invalidate(ctx, tok); err != nil {
+			case r.token && ae.TokenInvalid() && !retried:
+				retried = true
+				refreshed, err := c.tokens.rejected(ctx, r.path, tok, ae.Code)
+				if err != nil {
 					return err
+				}
+				if !refreshed {
+					stale, staleErr = tok, ae
 				}
 				continue
 			case ae.Code == CodeSystemBusy && r.method == http.MethodGet && busy < c.busyRetries:

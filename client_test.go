@@ -190,9 +190,10 @@ func (s *syncBuffer) String() string {
 }
 
 // TestNoSecretsInLogsOrErrors drives every path that logs or fails (token
-// fetch on both endpoints, rejection and refresh, busy retries, network
-// failure) with a debug logger and checks neither the AppSecret nor any
-// token appears in the log or in an error.
+// fetch on both endpoints, rejection and refresh, a refresh held back by the
+// bound, a token source told of a rejection, busy retries, network failure)
+// with a debug logger and checks neither the AppSecret nor any token appears
+// in the log or in an error.
 func TestNoSecretsInLogsOrErrors(t *testing.T) {
 	t.Parallel()
 	for _, ep := range []wego.TokenEndpoint{wego.TokenEndpointStable, wego.TokenEndpointClassic} {
@@ -204,6 +205,8 @@ func TestNoSecretsInLogsOrErrors(t *testing.T) {
 		c, err := wego.NewClient(s)
 		require.NoError(t, err)
 		wego.SetBusyBackoff(c, time.Millisecond)
+		clock := newTestClock()
+		wego.SetTokenClock(c, clock.Now)
 		ctx := context.Background()
 
 		var errs []error
@@ -221,13 +224,35 @@ func TestNoSecretsInLogsOrErrors(t *testing.T) {
 		_, err = c.GetWeChatServersList(ctx)
 		errs = append(errs, err)
 		remember()
+		srv.FailNext("/cgi-bin/getcallbackip", 40001) // within the bound's window: held back
+		_, err = c.GetWeChatServersList(ctx)
+		errs = append(errs, err)
 		srv.FailNext("/cgi-bin/getcallbackip", -1)
 		_, err = c.GetWeChatServersList(ctx)
 		require.NoError(t, err)
+		clock.Advance(time.Minute)
 		srv.ExpireTokens()
 		_, err = c.GetWeChatServersList(ctx)
 		require.NoError(t, err)
 		remember()
+
+		// A token source told of a rejection, and its refresh held back.
+		src := &cachingSource{issue: srv.IssueToken}
+		ss := s
+		ss.AccessTokenSource, ss.AccessTokenRejected = src.Token, src.Rejected
+		sc, err := wego.NewClient(ss)
+		require.NoError(t, err)
+		wego.SetTokenClock(sc, clock.Now)
+		for range 2 {
+			_, err = sc.GetWeChatServersList(ctx)
+			require.NoError(t, err)
+			tok, err := sc.AccessToken(ctx)
+			require.NoError(t, err)
+			tokens[tok] = true
+			srv.ExpireTokens()
+		}
+		_, err = sc.GetWeChatServersList(ctx)
+		errs = append(errs, err)
 
 		// A network failure: net/http puts the whole URL, access_token
 		// included, into its error.
@@ -245,11 +270,12 @@ func TestNoSecretsInLogsOrErrors(t *testing.T) {
 		out := logs.String()
 		require.Contains(t, out, "getcallbackip", "the test must actually capture request logs")
 		require.Contains(t, out, "refreshing")
+		require.Contains(t, out, "held back")
 		secrets := []string{s.AppSecret}
 		for tok := range tokens {
 			secrets = append(secrets, tok)
 		}
-		require.GreaterOrEqual(t, len(tokens), 2)
+		require.GreaterOrEqual(t, len(tokens), 4)
 		for _, secret := range secrets {
 			assert.NotContains(t, out, secret)
 			for _, e := range errs {
@@ -258,7 +284,7 @@ func TestNoSecretsInLogsOrErrors(t *testing.T) {
 			}
 		}
 		var ue *url.Error
-		require.True(t, errors.As(errs[1], &ue), "a network failure keeps its type: %v", errs[1])
+		require.True(t, errors.As(errs[3], &ue), "a network failure keeps its type: %v", errs[3])
 		assert.Contains(t, ue.URL, "access_token=REDACTED")
 	}
 }

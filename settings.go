@@ -119,8 +119,20 @@ type Settings struct {
 	// AccessTokenSource, when set, replaces the SDK's own token fetch and cache
 	// entirely (the seed's GET_GLOBAL_ACCESS_TOKEN): the SDK calls it whenever
 	// it needs the global access token, so it must be cheap (it caches) and
-	// must return a fresh token after WeChat rejected the previous one.
+	// must return a fresh token after WeChat rejected the previous one; set
+	// AccessTokenRejected to learn of those rejections.
 	AccessTokenSource func(ctx context.Context) (string, error)
+	// AccessTokenRejected, when set, is told that WeChat answered errcode
+	// (40001, 40014 or 42001) to token, a token AccessTokenSource returned,
+	// before the SDK asks the source again: the source should drop that
+	// token if it still holds it, and get another. It is called with the
+	// context of the call WeChat rejected, at most once per window of the
+	// bound on refreshes (5 s, doubling up to 5 min while rejections go on;
+	// see [Client.AccessToken]); inside it, a rejected call returns the
+	// [*APIError] at once unless the source already gives another token.
+	// Calls rejected with the same token wait for it to return, so it should
+	// not block long. Requires AccessTokenSource.
+	AccessTokenRejected func(ctx context.Context, token string, errcode int)
 	// TokenStore is where the SDK caches the global access token it fetched;
 	// the default keeps it in memory. A shared store (see the redisstore
 	// module) lets many servers use one token.
@@ -240,6 +252,9 @@ func (s *Settings) validate() (checked, *InitError) {
 	}
 	if s.TokenEndpoint != TokenEndpointStable && s.TokenEndpoint != TokenEndpointClassic {
 		add("TokenEndpoint", "unknown endpoint")
+	}
+	if s.AccessTokenRejected != nil && s.AccessTokenSource == nil {
+		add("AccessTokenSource", "required when AccessTokenRejected is set")
 	}
 
 	if len(ie.Problems) > 0 {

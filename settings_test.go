@@ -1,6 +1,7 @@
 package wego_test
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -95,6 +96,13 @@ func TestSettingsValidation(t *testing.T) {
 		}, []string{"PushPreviousEncodingAESKey"}},
 		{"negative push deadline", func(s *wego.Settings) { s.PushDeadline = -1 }, []string{"PushDeadline"}},
 		{"unknown pay sign type", func(s *wego.Settings) { s.PaySignType = "SHA1" }, []string{"PaySignType"}},
+		{"token source told of rejections", func(s *wego.Settings) {
+			s.AccessTokenSource = func(context.Context) (string, error) { return "t", nil }
+			s.AccessTokenRejected = func(context.Context, string, int) {}
+		}, nil},
+		{"rejection hook without source", func(s *wego.Settings) {
+			s.AccessTokenRejected = func(context.Context, string, int) {}
+		}, []string{"AccessTokenSource"}},
 		{"all at once", func(s *wego.Settings) {
 			*s = wego.Settings{MchID: "1", PushEncodingAESKey: "short", RegisterURL: "nope"}
 		}, []string{"AppID", "AppSecret", "MchSecret", "PushEncodingAESKey", "PushToken", "RegisterURL"}},

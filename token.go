@@ -88,6 +88,16 @@ func (m *MemoryTokenStore) update(fn func(map[string]Token)) {
 // fetched from WeChat. Concurrent callers facing an empty or expired cache
 // share one request to WeChat. With [Settings].AccessTokenSource set, that
 // function is called instead.
+//
+// When WeChat rejects the token (errcode 40001, 40014 or 42001), the SDK
+// drops it and fetches another (with a source: tells
+// [Settings].AccessTokenRejected and asks the source again), but at most
+// once per window for each Client: the window is 5 s after a first
+// rejection, doubles while rejections keep coming, up to 5 min, and is back
+// to 5 s after half an hour without such a refresh. A call rejected inside
+// the window gets WeChat's [*APIError] at once, unless another token has
+// replaced the rejected one; a WeChat that refuses every token thus costs
+// under 300 token requests a day, not one per call.
 func (c *Client) AccessToken(ctx context.Context) (string, error) {
 	return c.tokens.get(ctx)
 }
@@ -103,10 +113,56 @@ type tokenCache struct {
 	// cannot be read, so a store outage does not turn every call into a
 	// token request against WeChat's daily quota.
 	last atomic.Pointer[Token]
+	// sourceRejected is Settings.AccessTokenRejected.
+	sourceRejected func(ctx context.Context, token string, errcode int)
 
 	mu     sync.Mutex
 	flight *tokenFlight // the fetch under way, if any
+
+	// Refreshes driven by WeChat rejecting the token; see rejected.
+	rejMu   sync.Mutex
+	rejAt   time.Time     // when the last one started
+	rejWait time.Duration // how long after rejAt the next one may start
+	rejLast *rejection    // the last one
 }
+
+// rejection is one refresh driven by WeChat rejecting token; done is closed
+// once token is dropped (or the source told), so that the calls rejected
+// with the same token retry with the next one.
+type rejection struct {
+	token string
+	done  chan struct{}
+}
+
+// The bound on refreshes driven by rejections. WeChat rejects a token it
+// revoked (another fetch on the classic endpoint, a force_refresh, a reset
+// AppSecret) and one refresh cures that; when it keeps rejecting (a secret
+// rotated elsewhere, a proxy gone wrong), refreshing cures nothing and,
+// without a bound, costs a token request per call: 50 goroutines made a
+// thousand in two seconds, half the classic endpoint's quota of 2000 a day.
+//
+//   - rejectWaitMin (5 s): a refresh and the retry on its token take a
+//     round trip or two, so 5 s shows whether the new token works before
+//     another refresh is allowed, and a second real revocation in a row
+//     waits 5 s at most. (The calls in flight with a revoked token share
+//     its one refresh whatever the window.)
+//   - Doubling up to rejectWaitMax (5 min) while rejections keep coming:
+//     refreshes at 0, 5, 15, 35, 75, 155, 315 s, then every 5 min: 293
+//     token requests in a day of rejections, under 15 % of the quota,
+//     room for several servers sharing the account, and a cause fixed is
+//     noticed within 5 min.
+//   - Back to rejectWaitMin after rejectQuiet (30 min) without such a
+//     refresh. Quiet time resets it, not a call that worked: a token that
+//     works on one endpoint and is rejected on another (a raw call wanting
+//     another kind of token, a proxy rewriting one path) would reset it at
+//     each success and refresh every 5 s, 17,280 times a day. After 30 quiet
+//     minutes the doubling brings 7 refreshes in 5¼ min, no more than 5 min
+//     steps would have brought in those 35 min.
+const (
+	rejectWaitMin = 5 * time.Second
+	rejectWaitMax = 5 * time.Minute
+	rejectQuiet   = 30 * time.Minute
+)
 
 // tokenFlight is one fetch shared by every caller that arrives while it runs.
 type tokenFlight struct {
@@ -124,6 +180,7 @@ func (tc *tokenCache) init(c *Client) {
 	tc.c = c
 	tc.appID = c.s.AppID
 	tc.source = c.s.AccessTokenSource
+	tc.sourceRejected = c.s.AccessTokenRejected
 	tc.store = c.s.TokenStore
 	if tc.store == nil {
 		tc.store = NewMemoryTokenStore()
@@ -223,8 +280,18 @@ func (tc *tokenCache) fetch(ctx context.Context, f *tokenFlight) {
 // tokenAnswer is WeChat's answer from both token endpoints.
 type tokenAnswer struct {
 	AccessToken string `json:"access_token"`
-	ExpiresIn   int64  `json:"expires_in"`
+	// ExpiresIn is decoded as a float64 so that a number of any size is
+	// clamped (maxTokenLifetime) rather than refused or overflowed.
+	ExpiresIn float64 `json:"expires_in"`
 }
+
+// maxTokenLifetime caps the lifetime WeChat announces in expires_in. Its
+// tokens live 7200 s; a larger value comes from a broken proxy or server,
+// and one past what time.Duration holds used to overflow into a token
+// always expired, fetched anew on every call. Trusting at most WeChat's
+// documented lifetime costs nothing when it is right, and a token kept past
+// its real life would only be rejected and refreshed.
+const maxTokenLifetime = 7200 * time.Second
 
 // request asks WeChat for a token through the configured endpoint. It never
 // sends force_refresh: WeChat allows that 20 times a day, and normal mode
@@ -253,10 +320,13 @@ func (tc *tokenCache) request(ctx context.Context) (Token, error) {
 	if err := tc.c.doJSON(ctx, r, &a); err != nil {
 		return Token{}, err
 	}
-	if a.AccessToken == "" || a.ExpiresIn <= 0 {
+	if a.AccessToken == "" || !(a.ExpiresIn >= 1) {
 		return Token{}, &HTTPError{Endpoint: r.path, StatusCode: http.StatusOK, Reason: "answer without access_token or expires_in"}
 	}
-	ttl := time.Duration(a.ExpiresIn) * time.Second
+	ttl := maxTokenLifetime
+	if a.ExpiresIn < maxTokenLifetime.Seconds() {
+		ttl = time.Duration(a.ExpiresIn * float64(time.Second))
+	}
 	return Token{Value: a.AccessToken, ExpiresAt: start.Add(ttl - refreshMargin(ttl))}, nil
 }
 
@@ -267,12 +337,70 @@ func refreshMargin(ttl time.Duration) time.Duration {
 	return min(180*time.Second, ttl/4)
 }
 
+// rejected is told by the transport that WeChat answered errcode (40001,
+// 40014 or 42001) to token on endpoint. It reports whether it refreshed:
+// dropped token from the cache, or told Settings.AccessTokenRejected, so
+// that the next AccessToken brings another. It refreshes at most once per
+// window (see rejectWaitMin); inside the window it returns false, after
+// waiting for the refresh under way when that one is for the same token.
+// The transport then retries only with a token other than the rejected one.
+func (tc *tokenCache) rejected(ctx context.Context, endpoint, token string, errcode int) (bool, error) {
+	if tc.source == nil {
+		if t, ok := tc.cached(ctx); !ok || t.Value != token {
+			return false, nil // already replaced, here or by another server
+		}
+	}
+	tc.rejMu.Lock()
+	now := tc.now()
+	if last := tc.rejLast; last != nil && now.Before(tc.rejAt.Add(tc.rejWait)) {
+		tc.rejMu.Unlock()
+		if last.token == token {
+			select {
+			case <-last.done:
+			case <-ctx.Done():
+				return false, ctx.Err()
+			}
+		}
+		return false, nil
+	}
+	level := slog.LevelInfo
+	if tc.rejLast == nil || now.Sub(tc.rejAt) >= rejectQuiet {
+		tc.rejWait = rejectWaitMin
+	} else {
+		tc.rejWait = min(2*tc.rejWait, rejectWaitMax)
+		level = slog.LevelWarn // rejected again soon after a refresh
+	}
+	r := &rejection{token: token, done: make(chan struct{})}
+	tc.rejAt, tc.rejLast = now, r
+	wait := tc.rejWait
+	tc.rejMu.Unlock()
+	defer close(r.done)
+
+	tc.c.log.LogAttrs(ctx, level, "wego: access token rejected, refreshing",
+		slog.String("endpoint", endpoint), slog.Int("errcode", errcode), slog.Duration("next_refresh_in", wait))
+	if tc.source != nil {
+		if tc.sourceRejected != nil {
+			tc.sourceRejected(ctx, token, errcode)
+		}
+		return true, nil
+	}
+	return true, tc.invalidate(ctx, token)
+}
+
+// nextRefreshIn returns how long until a rejection may refresh the token
+// again; 0 when it may now.
+func (tc *tokenCache) nextRefreshIn() time.Duration {
+	tc.rejMu.Lock()
+	defer tc.rejMu.Unlock()
+	if tc.rejLast == nil {
+		return 0
+	}
+	return max(tc.rejAt.Add(tc.rejWait).Sub(tc.now()), 0)
+}
+
 // invalidate drops token after WeChat rejected it, unless the store already
 // holds another one.
 func (tc *tokenCache) invalidate(ctx context.Context, token string) error {
-	if tc.source != nil {
-		return nil // the source owns its cache; the retry asks it again
-	}
 	if p := tc.last.Load(); p != nil && p.Value == token {
 		tc.last.CompareAndSwap(p, nil)
 	}

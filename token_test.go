@@ -3,11 +3,14 @@ package wego_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net/http"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -285,6 +288,257 @@ func TestMemoryTokenStoreDeleteOnlyMatching(t *testing.T) {
 	require.NoError(t, m.DeleteToken(ctx, "app", "new"))
 	_, ok, _ = m.Token(ctx, "app")
 	assert.False(t, ok)
+}
+
+// testClock stands still until the test moves it, so a slow machine never
+// opens a window the test expects closed.
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newTestClock() *testClock { return &testClock{t: time.Now()} }
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *testClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+const ipPath = "/cgi-bin/getcallbackip"
+
+// wantCode returns an error unless err is an *APIError with code.
+func wantCode(err error, code int) error {
+	var ae *wego.APIError
+	if !errors.As(err, &ae) || ae.Code != code {
+		return fmt.Errorf("want errcode %d, got %v", code, err)
+	}
+	return nil
+}
+
+// A WeChat that keeps answering 40001 (a secret rotated elsewhere, a proxy
+// gone wrong) must not turn every call into a token request: the quota of
+// the classic endpoint is 2000 a day.
+func TestPersistentRejectionRefreshesAreBounded(t *testing.T) {
+	t.Parallel()
+	for _, ep := range []wego.TokenEndpoint{wego.TokenEndpointClassic, wego.TokenEndpointStable} {
+		t.Run(ep.String(), func(t *testing.T) {
+			t.Parallel()
+			srv, c := setup(t, func(s *wego.Settings) { s.TokenEndpoint = ep })
+			clock := newTestClock()
+			wego.SetTokenClock(c, clock.Now)
+			ctx := context.Background()
+			srv.FailAlways(ipPath, 40001)
+
+			// 200 calls while the clock stands still: the first rejection
+			// drives one refresh, every other call gets the APIError at once.
+			errs := callAll(20, func() error {
+				for range 10 {
+					if err := wantCode(c.WeChat.Get(ctx, ipPath, nil, nil), 40001); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			for _, err := range errs {
+				require.NoError(t, err)
+			}
+			assert.Equal(t, 2, srv.TokenRequests(), "the first fetch and one refresh")
+
+			// A whole day of rejections, a call every 150 s: refreshes back
+			// off to one every five minutes, far under the quota.
+			before := srv.TokenRequests()
+			for range 24 * 60 * 60 / 150 {
+				clock.Advance(150 * time.Second)
+				require.NoError(t, wantCode(c.WeChat.Get(ctx, ipPath, nil, nil), 40001))
+			}
+			day := srv.TokenRequests() - before
+			assert.LessOrEqual(t, day, 300, "token requests in a day of rejections")
+			assert.GreaterOrEqual(t, day, 250, "the SDK keeps trying, about every five minutes")
+
+			// WeChat accepts tokens again; after half an hour without
+			// rejections the bound is back to its first step: a rejection
+			// is refreshed at once, and another five seconds later too.
+			srv.FailAlways(ipPath, 0)
+			require.NoError(t, c.WeChat.Get(ctx, ipPath, nil, nil))
+			clock.Advance(30 * time.Minute)
+			before = srv.TokenRequests()
+			srv.FailNext(ipPath, 40001)
+			require.NoError(t, c.WeChat.Get(ctx, ipPath, nil, nil), "refreshed and retried")
+			clock.Advance(5 * time.Second)
+			srv.FailNext(ipPath, 42001)
+			require.NoError(t, c.WeChat.Get(ctx, ipPath, nil, nil), "refreshed and retried")
+			assert.Equal(t, before+2, srv.TokenRequests())
+		})
+	}
+}
+
+// Every call in flight when WeChat revokes the token is retried with the
+// one new token: the bound holds back nobody in a real revocation.
+func TestRevokedTokenEveryCallerRetries(t *testing.T) {
+	t.Parallel()
+	for _, ep := range []wego.TokenEndpoint{wego.TokenEndpointClassic, wego.TokenEndpointStable} {
+		t.Run(ep.String(), func(t *testing.T) {
+			t.Parallel()
+			srv, c := setup(t, func(s *wego.Settings) { s.TokenEndpoint = ep })
+			wego.SetTokenClock(c, newTestClock().Now)
+			ctx := context.Background()
+			_, err := c.AccessToken(ctx)
+			require.NoError(t, err)
+			srv.ExpireTokens()
+			srv.SetLatency(20 * time.Millisecond)
+			for _, err := range callAll(50, func() error { return c.WeChat.Get(ctx, ipPath, nil, nil) }) {
+				require.NoError(t, err)
+			}
+			assert.Equal(t, 2, srv.TokenRequests())
+		})
+	}
+}
+
+// WeChat's expires_in is 7200; a larger one (a broken proxy, a fake server)
+// must not overflow time.Duration into a token that is always expired.
+func TestTokenExpiresInIsClamped(t *testing.T) {
+	t.Parallel()
+	for _, expiresIn := range []string{"7201", "9223372036", "9223372037", "9223372036854775807", "99999999999999999999", "1e30"} {
+		t.Run(expiresIn, func(t *testing.T) {
+			t.Parallel()
+			mt := httpmock.NewMockTransport()
+			var fetches atomic.Int32
+			mt.RegisterResponder(http.MethodPost, "https://api.weixin.qq.com/cgi-bin/stable_token",
+				func(*http.Request) (*http.Response, error) {
+					fetches.Add(1)
+					return httpmock.NewStringResponse(200, `{"access_token":"T","expires_in":`+expiresIn+`}`), nil
+				})
+			store := wego.NewMemoryTokenStore()
+			c, err := wego.NewClient(wego.Settings{
+				AppID: "wx1", AppSecret: "secret", TokenStore: store,
+				HTTPClient: &http.Client{Transport: mt},
+			})
+			require.NoError(t, err)
+			ctx := context.Background()
+			for range 3 {
+				tok, err := c.AccessToken(ctx)
+				require.NoError(t, err)
+				require.Equal(t, "T", tok)
+			}
+			assert.Equal(t, int32(1), fetches.Load(), "the token is cached")
+			got, ok, err := store.Token(ctx, "wx1")
+			require.NoError(t, err)
+			require.True(t, ok)
+			assert.WithinDuration(t, time.Now().Add(7200*time.Second-180*time.Second), got.ExpiresAt, time.Minute,
+				"cached as long as WeChat's real lifetime allows")
+		})
+	}
+}
+
+// cachingSource is an AccessTokenSource with a cache of its own, filled from
+// a token service (here the fake platform), that drops its token when told
+// WeChat rejected it.
+type cachingSource struct {
+	issue func() string // the token service
+
+	mu       sync.Mutex
+	token    string
+	issued   int
+	rejected []string // "errcode token" per rejection told
+}
+
+func (s *cachingSource) Token(context.Context) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.token == "" {
+		s.token = s.issue()
+		s.issued++
+	}
+	return s.token, nil
+}
+
+func (s *cachingSource) Rejected(_ context.Context, token string, errcode int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rejected = append(s.rejected, fmt.Sprint(errcode, " ", token))
+	if s.token == token {
+		s.token = ""
+	}
+}
+
+func (s *cachingSource) counts() (issued, rejected int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.issued, len(s.rejected)
+}
+
+// A source that caches its token learns that WeChat rejected it, with the
+// token and the errcode, and is asked again; before, every call failed
+// with 42001 until the process restarted.
+func TestAccessTokenSourceLearnsOfRejection(t *testing.T) {
+	t.Parallel()
+	srv := wegotest.New(t)
+	src := &cachingSource{issue: srv.IssueToken}
+	s := srv.Settings()
+	s.AccessTokenSource = src.Token
+	s.AccessTokenRejected = src.Rejected
+	c, err := wego.NewClient(s)
+	require.NoError(t, err)
+	ctx := context.Background()
+
+	_, err = c.GetWeChatServersList(ctx)
+	require.NoError(t, err)
+	old, err := c.AccessToken(ctx)
+	require.NoError(t, err)
+
+	srv.ExpireTokens() // WeChat now answers 42001 to the source's token
+	for range 3 {
+		_, err = c.GetWeChatServersList(ctx)
+		require.NoError(t, err)
+	}
+	issued, _ := src.counts()
+	assert.Equal(t, 2, issued, "the source got one new token")
+	assert.Equal(t, []string{"42001 " + old}, src.rejected, "told once, with the token and the errcode")
+}
+
+// Told of rejections, the source is bounded as the SDK's own cache is: one
+// rejection told per window, the other calls fail at once.
+func TestAccessTokenRejectedIsBounded(t *testing.T) {
+	t.Parallel()
+	srv := wegotest.New(t)
+	src := &cachingSource{issue: srv.IssueToken}
+	s := srv.Settings()
+	s.AccessTokenSource = src.Token
+	s.AccessTokenRejected = src.Rejected
+	c, err := wego.NewClient(s)
+	require.NoError(t, err)
+	clock := newTestClock()
+	wego.SetTokenClock(c, clock.Now)
+	ctx := context.Background()
+	srv.FailAlways(ipPath, 40001)
+
+	errs := callAll(20, func() error {
+		for range 10 {
+			if err := wantCode(c.WeChat.Get(ctx, ipPath, nil, nil), 40001); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	for _, err := range errs {
+		require.NoError(t, err)
+	}
+	issued, rejected := src.counts()
+	assert.Equal(t, 1, rejected, "one rejection told while the clock stands still")
+	assert.Equal(t, 2, issued)
+
+	clock.Advance(5 * time.Second)
+	require.NoError(t, wantCode(c.WeChat.Get(ctx, ipPath, nil, nil), 40001))
+	issued, rejected = src.counts()
+	assert.Equal(t, 2, rejected, "the next one once the window is over")
+	assert.Equal(t, 3, issued)
 }
 
 func BenchmarkAccessTokenCached(b *testing.B) {

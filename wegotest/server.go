@@ -9,9 +9,9 @@
 //	defer srv.Close()
 //	c, err := wego.NewClient(srv.Settings())
 //
-// Faults are injected per path ([Server.FailNext]) or for every request
-// ([Server.SetLatency]); [Server.Requests] counts what arrived. Each Server is
-// independent, so tests using it can run in parallel.
+// Faults are injected per path ([Server.FailNext], [Server.FailAlways]) or
+// for every request ([Server.SetLatency]); [Server.Requests] counts what
+// arrived. Each Server is independent, so tests using it can run in parallel.
 package wegotest
 
 import (
@@ -66,6 +66,7 @@ type Server struct {
 	stable      string               // the token stable_token hands out in normal mode
 	counts      map[string]int
 	faults      map[string][]int
+	always      map[string]int // path → errcode answered until cleared
 	callbackIPs []string
 
 	pay  payState
@@ -83,6 +84,7 @@ func NewServer() *Server {
 		tokens:      make(map[string]time.Time),
 		counts:      make(map[string]int),
 		faults:      make(map[string][]int),
+		always:      make(map[string]int),
 		callbackIPs: []string{"127.0.0.1", "::1"},
 	}
 	s.routeTokens()
@@ -174,6 +176,20 @@ func (s *Server) FailNext(path string, errcode int) {
 	s.mu.Unlock()
 }
 
+// FailAlways makes every request to path answer errcode (with WeChat's
+// errmsg for it) instead of being served, once the faults queued by
+// [Server.FailNext] are used up, until FailAlways(path, 0) stops it. It plays
+// a WeChat that keeps refusing, e.g. answering 40001 to every access token.
+func (s *Server) FailAlways(path string, errcode int) {
+	s.mu.Lock()
+	if errcode == 0 {
+		delete(s.always, path)
+	} else {
+		s.always[path] = errcode
+	}
+	s.mu.Unlock()
+}
+
 // Requests returns how many requests arrived for path, counting the failed
 // and the rejected ones.
 func (s *Server) Requests(path string) int {
@@ -209,6 +225,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if q := s.faults[r.URL.Path]; len(q) > 0 {
 		fault, failed = q[0], true
 		s.faults[r.URL.Path] = q[1:]
+	} else if code, ok := s.always[r.URL.Path]; ok {
+		fault, failed = code, true
 	}
 	s.mu.Unlock()
 

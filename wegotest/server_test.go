@@ -144,3 +144,34 @@ func TestLatencyEndsWithClient(t *testing.T) {
 	stableToken(t, s, false)
 	assert.GreaterOrEqual(t, time.Since(begin), 60*time.Millisecond)
 }
+
+func TestFailAlwaysUntilCleared(t *testing.T) {
+	t.Parallel()
+	s := New(t)
+	tok := stableToken(t, s, false).AccessToken
+	s.FailNext("/cgi-bin/getcallbackip", 45009)
+	s.FailAlways("/cgi-bin/getcallbackip", 40001)
+	assert.Equal(t, 45009, ips(t, s, tok).ErrCode, "queued faults come first")
+	for range 3 {
+		assert.Equal(t, 40001, ips(t, s, tok).ErrCode)
+	}
+	assert.Equal(t, 0, stableToken(t, s, false).ErrCode, "other paths are served")
+	s.FailAlways("/cgi-bin/getcallbackip", 0)
+	assert.Equal(t, []string{"127.0.0.1", "::1"}, ips(t, s, tok).IPList)
+	assert.Equal(t, 5, s.Requests("/cgi-bin/getcallbackip"))
+}
+
+func TestIssueToken(t *testing.T) {
+	t.Parallel()
+	s := New(t)
+	a, b := s.IssueToken(), s.IssueToken()
+	require.NotEmpty(t, a)
+	assert.NotEqual(t, a, b)
+	assert.Equal(t, 0, ips(t, s, a).ErrCode, "the previous token overlaps, as on /cgi-bin/token")
+	assert.Equal(t, 0, ips(t, s, b).ErrCode)
+	s.mu.Lock()
+	exp := s.tokens[a]
+	s.mu.Unlock()
+	assert.WithinDuration(t, time.Now().Add(classicOverlap), exp, 5*time.Second)
+	assert.Equal(t, 0, s.TokenRequests(), "not a request")
+}

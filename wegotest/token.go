@@ -36,11 +36,7 @@ func (s *Server) serveClassicToken(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	now := time.Now()
-	for t, exp := range s.tokens {
-		if t != s.stable && exp.After(now.Add(classicOverlap)) {
-			s.tokens[t] = now.Add(classicOverlap)
-		}
-	}
+	s.overlapLocked(now)
 	tok, ttl := s.issueLocked(now)
 	s.mu.Unlock()
 	writeJSON(w, map[string]any{"access_token": tok, "expires_in": int(ttl / time.Second)})
@@ -89,6 +85,20 @@ func (s *Server) serveStableToken(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, map[string]any{"access_token": tok, "expires_in": int(ttl / time.Second)})
 }
 
+// IssueToken issues a new access token as GET /cgi-bin/token does (tokens
+// issued before stay valid five more minutes at most) and returns it, for
+// tests that play a token service of their own, the kind
+// [wego.Settings].AccessTokenSource reads. It is not counted by
+// [Server.Requests] or [Server.TokenRequests].
+func (s *Server) IssueToken() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := time.Now()
+	s.overlapLocked(now)
+	tok, _ := s.issueLocked(now)
+	return tok
+}
+
 func (s *Server) checkCredentials(grantType, appID, secret string) int {
 	switch {
 	case grantType != "client_credential":
@@ -99,6 +109,16 @@ func (s *Server) checkCredentials(grantType, appID, secret string) int {
 		return 40125
 	}
 	return 0
+}
+
+// overlapLocked cuts the life of the classic tokens issued so far to five
+// minutes from now, as issuing a new one does on WeChat; s.mu is held.
+func (s *Server) overlapLocked(now time.Time) {
+	for t, exp := range s.tokens {
+		if t != s.stable && exp.After(now.Add(classicOverlap)) {
+			s.tokens[t] = now.Add(classicOverlap)
+		}
+	}
 }
 
 // issueLocked creates a token; s.mu is held.

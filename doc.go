@@ -36,12 +36,20 @@
 // cached until three minutes before it expires, and shared: any number of
 // goroutines meeting an empty cache cause a single request to WeChat. When
 // WeChat rejects a token (errcode 40001, 40014 or 42001) the SDK drops it,
-// fetches a new one and retries the call once. It never asks WeChat to force
-// a refresh, which is limited to 20 times a day.
+// fetches a new one and retries the call once, at most once per window for
+// each [Client]: 5 s, doubling up to 5 minutes while rejections keep coming,
+// back to 5 s after half an hour without one. Inside the window a rejected
+// call returns the [*APIError] at once, so a WeChat that refuses every token
+// costs under 300 token requests a day. The lifetime WeChat announces is
+// capped at its documented 7200 s. The SDK never asks WeChat to force a
+// refresh, which is limited to 20 times a day.
 //
 // To share the token between servers, give them one [TokenStore] (the
 // redisstore module has one for Redis), or hand the SDK a function that gets
-// the token from your own token service ([Settings].AccessTokenSource).
+// the token from your own token service ([Settings].AccessTokenSource). Such
+// a source, caching its token, sets [Settings].AccessTokenRejected to be
+// told, with the token and the errcode, that WeChat rejected it; it drops
+// that token and gives another when the SDK asks again.
 //
 // # Push
 //
@@ -68,10 +76,22 @@
 // is safe in them.
 //
 // The handler never leaves WeChat without an answer: if your function fails,
-// panics or runs past [Settings].PushDeadline (4.5 s), it logs that and
-// answers "success". WeChat retries a push it got no answer to; your
-// function still runs once per message ([Settings].DedupStore), and a retry
-// that arrives while the first delivery runs gets the same reply.
+// panics or runs past [Settings].PushDeadline (4.5 s from the request's
+// arrival), it logs that and answers "success", closing the connection so
+// that the next push does not wait behind your function. WeChat retries a
+// push it got no answer to; your function still runs once per message
+// ([Settings].DedupStore), and a retry that arrives while the first
+// delivery runs gets the same reply. A de-dup store that hangs costs at
+// most an eighth of the deadline per call.
+//
+// What a forged push gets: a bad signature, a timestamp more than
+// [Settings].PushMaxAge (5 min) from the server's clock, or a plain push to
+// a client in safe mode ([ErrPushNotEncrypted]: a plain signature does not
+// cover the body; [Settings].PushAllowPlain admits them during a migration)
+// are answered 403 and never reach your function. A replay inside the
+// window is found in the DedupStore, which keeps each push as long as its
+// timestamp is accepted; in plain mode, a signature seen with one body is
+// refused with another.
 // [PushRouter] dispatches by type for those who prefer it; [Client.ParsePush]
 // and [MsgCrypt] are the parts for those who build their own handler.
 //

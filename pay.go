@@ -319,32 +319,43 @@ func verifyPayDoc(d *xmlscan.Doc, key string, signType SignType, what string) er
 // verifySigned appends the signed fields of d (non-empty, not sign) to dst,
 // sorted by name, and checks their sign under key. The sign type is the
 // message's sign_type when it names one, otherwise signType. A message
-// with nested or repeated elements is malformed: its sign would not say
-// which value WeChat meant. what names the message in errors.
+// with nested or repeated elements is malformed, whether the repeated
+// element is sign, a field with a value or an empty one: its sign would not
+// say which copy WeChat meant, and a forged copy could stand beside a
+// genuine one. what names the message in errors.
 func verifySigned(d *xmlscan.Doc, dst []payField, key string, signType SignType, what string) ([]payField, error) {
 	var got string
+	signs, empty := 0, false
 	for i := range d.Len() {
 		k, v := d.Leaf(i)
 		switch {
 		case strings.IndexByte(k, '.') >= 0:
 			return dst, fmt.Errorf("%w: nested element in %s", ErrMalformedMessage, what)
 		case k == "sign":
+			if signs++; signs > 1 {
+				return dst, fmt.Errorf("%w: repeated element sign in %s", ErrMalformedMessage, what)
+			}
 			got = v
+			continue
 		case k == "sign_type" && v != "":
 			signType = SignType(v)
 			if signType != SignTypeMD5 && signType != SignTypeHMACSHA256 {
 				return dst, fmt.Errorf("%w: unknown sign_type in %s", ErrMalformedMessage, what)
 			}
-			dst = append(dst, payField{k, v})
-		case v != "":
-			dst = append(dst, payField{k, v})
 		}
+		// Empty fields are not signed, but they join the search for
+		// repeats before they are dropped.
+		empty = empty || v == ""
+		dst = append(dst, payField{k, v})
 	}
 	slices.SortFunc(dst, comparePayFields)
 	for i := 1; i < len(dst); i++ {
 		if dst[i].k == dst[i-1].k {
 			return dst, fmt.Errorf("%w: repeated element %s in %s", ErrMalformedMessage, dst[i].k, what)
 		}
+	}
+	if empty {
+		dst = slices.DeleteFunc(dst, func(f payField) bool { return f.v == "" })
 	}
 	if got == "" {
 		return dst, fmt.Errorf("%w: %s without sign", ErrInvalidSignature, what)

@@ -1,6 +1,7 @@
 package wego_test
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"strings"
@@ -26,6 +27,14 @@ func FuzzParsePayNotify(f *testing.F) {
 	}
 	f.Add([]byte("<xml><return_code>FAIL</return_code></xml>"), false)
 	f.Add([]byte("<xml><total_fee>-1</total_fee><result_code>SUCCESS</result_code><return_code>SUCCESS</return_code></xml>"), true)
+	md5Notify, err := os.ReadFile("testdata/pay/notify_signed_md5.xml")
+	if err != nil {
+		f.Fatal(err)
+	}
+	// Repeated elements, the genuine sign among them, are refused (more
+	// in testdata/fuzz/FuzzParsePayNotify/repeated_*).
+	f.Add(bytes.Replace(md5Notify, []byte("</xml>"), []byte("<sign>00000000000000000000000000000000</sign></xml>"), 1), false)
+	f.Add(bytes.Replace(md5Notify, []byte("<xml>"), []byte("<xml><attach></attach>"), 1), false)
 	c, err := wego.NewClient(wego.Settings{AppID: docAppID, AppSecret: "s", MchID: docMchID, MchSecret: docKey})
 	if err != nil {
 		f.Fatal(err)
@@ -36,6 +45,9 @@ func FuzzParsePayNotify(f *testing.F) {
 			body, signed = resignFlat(body)
 		}
 		n, err := c.ParsePayNotifyBody(body)
+		if err == nil && repeatsElement(body) {
+			t.Fatalf("accepted a notification with a repeated element:\n%q", body)
+		}
 		if err != nil {
 			if n != nil {
 				t.Fatal("a notification and an error")
@@ -60,6 +72,23 @@ func FuzzParsePayNotify(f *testing.F) {
 			}
 		}
 	})
+}
+
+// repeatsElement reports whether body parses as a document in which an
+// element name appears more than once.
+func repeatsElement(body []byte) bool {
+	var d xmlscan.Doc
+	if d.Parse(body) != nil {
+		return false
+	}
+	seen := map[string]bool{}
+	for k := range d.All() {
+		if seen[k] {
+			return true
+		}
+		seen[k] = true
+	}
+	return false
 }
 
 // resignFlat rewrites a flat document with a valid MD5 sign under docKey;

@@ -148,6 +148,14 @@ func TestParsePayNotifyRejects(t *testing.T) {
 		{"negative amount, validly signed", nil, signedNotify(docKey, wego.SignTypeMD5, func(m map[string]string) { m["total_fee"] = "-5" }, nil), wego.ErrMalformedMessage},
 		{"bad time_end, validly signed", nil, signedNotify(docKey, wego.SignTypeMD5, func(m map[string]string) { m["time_end"] = "yesterday" }, nil), wego.ErrMalformedMessage},
 		{"too large", nil, append(bytes.Repeat([]byte(" "), 64<<10), signedNotify(docKey, wego.SignTypeMD5, nil, nil)...), wego.ErrBodyTooLarge},
+		// A repeated sign is as malformed as any repeated field: keeping one
+		// of the copies would let a forged one stand beside the genuine.
+		{"repeated sign, the last one valid", nil, withFirst(signedNotify(docKey, wego.SignTypeMD5, nil, nil), "<sign>"+strings.Repeat("A", 32)+"</sign>"), wego.ErrMalformedMessage},
+		{"repeated sign, the first one valid", nil, withLast(signedNotify(docKey, wego.SignTypeMD5, nil, nil), "<sign>"+strings.Repeat("A", 32)+"</sign>"), wego.ErrMalformedMessage},
+		{"repeated sign, both valid", nil, withLast(signedNotify(docKey, wego.SignTypeMD5, nil, nil), "<sign>"+notifySign(signedNotify(docKey, wego.SignTypeMD5, nil, nil))+"</sign>"), wego.ErrMalformedMessage},
+		{"repeated field, one copy empty", nil, withFirst(signedNotify(docKey, wego.SignTypeMD5, func(m map[string]string) { m["attach"] = "x" }, nil), "<attach></attach>"), wego.ErrMalformedMessage},
+		{"repeated empty field", nil, withFirst(withFirst(signedNotify(docKey, wego.SignTypeMD5, nil, nil), "<attach/>"), "<attach></attach>"), wego.ErrMalformedMessage},
+		{"repeated sign_type", nil, withFirst(signedNotify(docKey, wego.SignTypeMD5, func(m map[string]string) { m["sign_type"] = "MD5" }, nil), "<sign_type>HMAC-SHA256</sign_type>"), wego.ErrMalformedMessage},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -171,6 +179,23 @@ func TestParsePayNotifyRejects(t *testing.T) {
 			assert.Zero(t, calls.Load())
 		})
 	}
+}
+
+// withFirst inserts element as the first child of a notification's root.
+func withFirst(body []byte, element string) []byte {
+	return bytes.Replace(body, []byte("<xml>"), []byte("<xml>"+element), 1)
+}
+
+// withLast inserts element as the last child of a notification's root.
+func withLast(body []byte, element string) []byte {
+	return bytes.Replace(body, []byte("</xml>"), []byte(element+"</xml>"), 1)
+}
+
+// notifySign returns the sign of a notification built by signedNotify.
+func notifySign(body []byte) string {
+	_, rest, _ := bytes.Cut(body, []byte("<sign><![CDATA["))
+	sign, _, _ := bytes.Cut(rest, []byte("]]>"))
+	return string(sign)
 }
 
 func TestParsePayNotifySignTypeFromSettings(t *testing.T) {

@@ -368,6 +368,28 @@ func verifySigned(d *xmlscan.Doc, dst []payField, key string, signType SignType,
 	return dst, nil
 }
 
+// checkFlat reports a document with nested or repeated elements as
+// malformed, as verifySigned does for signed messages: WeChat's pay
+// messages are flat, and of a repeated field no one could say which copy
+// counts. what names the document in errors.
+func checkFlat(d *xmlscan.Doc, what string) error {
+	ps := getPayFields()
+	defer putPayFields(ps)
+	for k, v := range d.All() {
+		if strings.IndexByte(k, '.') >= 0 {
+			return fmt.Errorf("%w: nested element in %s", ErrMalformedMessage, what)
+		}
+		*ps = append(*ps, payField{k, v})
+	}
+	slices.SortFunc(*ps, comparePayFields)
+	for i := 1; i < len(*ps); i++ {
+		if (*ps)[i].k == (*ps)[i-1].k {
+			return fmt.Errorf("%w: repeated element %s in %s", ErrMalformedMessage, (*ps)[i].k, what)
+		}
+	}
+	return nil
+}
+
 // payBillAnswer returns the bill in raw, unpacked when gzipped, or the
 // *PayError of an XML error answer.
 func payBillAnswer(path string, raw []byte, key string, signType SignType) ([]byte, error) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -72,6 +73,71 @@ func FuzzParsePayNotify(f *testing.F) {
 			}
 		}
 	})
+}
+
+// FuzzParseRefundNotify feeds arbitrary refund notifications to the parser.
+// When inner is not empty it is encrypted with our key and put in place of
+// REQ_INFO in outer, so the fuzzer reaches past the decryption into the
+// decrypted fields. Nothing panics or leaks the key, and an accepted
+// notification is ours, flat, each field once, and typed as Get reads it.
+func FuzzParseRefundNotify(f *testing.F) {
+	outer := refundOuter + "<req_info>REQ_INFO</req_info>"
+	f.Add([]byte("<xml>"+outer+"</xml>"), []byte(refundInner))
+	f.Add([]byte("<xml>"+outer+"</xml>"), []byte(strings.Replace(refundInner, "<root>", "<root><refund_fee>100</refund_fee>", 1)))
+	f.Add([]byte("<xml>"+outer+"</xml>"), []byte(strings.Replace(refundInner, "<root>", "<root><refund><refund_fee>100</refund_fee></refund>", 1)))
+	f.Add([]byte("<xml>"+outer+"<mch_id>10000101</mch_id></xml>"), []byte(refundInner))
+	f.Add([]byte("<xml>"+outer+"<extra><a>1</a></extra></xml>"), []byte(refundInner))
+	f.Add([]byte("<xml><return_code>FAIL</return_code><return_msg>x</return_msg></xml>"), []byte(nil))
+	f.Add([]byte("<xml>"+outer+"</xml>"), []byte("<root><refund_id>1</refund_id></root>"))
+	c := docClient(f)
+	f.Fuzz(func(t *testing.T, body, inner []byte) {
+		if len(inner) > 0 {
+			body = bytes.ReplaceAll(body, []byte("REQ_INFO"), []byte(encryptReqInfo(inner, docKey)))
+		}
+		n, err := c.ParseRefundNotifyBody(body)
+		if err != nil {
+			if n != nil {
+				t.Fatal("a notification and an error")
+			}
+			if strings.Contains(err.Error(), docKey) {
+				t.Fatalf("the key in an error: %v", err)
+			}
+			var pe *wego.PayError
+			var he *wego.HTTPError
+			if !errors.Is(err, wego.ErrMalformedMessage) && !errors.Is(err, wego.ErrBodyTooLarge) && !errors.Is(err, wego.ErrAppIDMismatch) &&
+				!errors.Is(err, wego.ErrMchIDMismatch) && !errors.As(err, &pe) && !errors.As(err, &he) {
+				t.Fatalf("an error of no known kind: %v", err)
+			}
+			return
+		}
+		switch {
+		case len(body) > 64<<10:
+			t.Fatalf("accepted a body of %d bytes", len(body))
+		case n.AppID != docAppID || n.MchID != docMchID:
+			t.Fatalf("accepted for another merchant: %q %q", n.AppID, n.MchID)
+		case n.RefundID == "" || n.OutRefundNo == "":
+			t.Fatal("accepted without refund_id or out_refund_no")
+		case !flatOnce(body) || len(inner) > 0 && !flatOnce(inner):
+			t.Fatalf("accepted a notification with a nested or repeated element:\n%q\n%q", body, inner)
+		case n.Get("refund_id") != n.RefundID || n.Get("refund_fee") != "" && n.Get("refund_fee") != strconv.FormatInt(n.RefundFee, 10):
+			t.Fatalf("a typed field differs from Get: %q %d", n.RefundID, n.RefundFee)
+		}
+	})
+}
+
+// flatOnce reports whether body parses as a document without nested
+// elements in which no element name appears twice.
+func flatOnce(body []byte) bool {
+	var d xmlscan.Doc
+	if d.Parse(body) != nil {
+		return false
+	}
+	for k := range d.All() {
+		if strings.Contains(k, ".") {
+			return false
+		}
+	}
+	return !repeatsElement(body)
 }
 
 // repeatsElement reports whether body parses as a document in which an

@@ -142,7 +142,10 @@ const maxBillLines = 10_000_000
 // ParseBill parses a bill as [WeChatAPI.DownloadBill] returns it: a header
 // line of column names, one line per transaction with a backtick before
 // each value, then the summary's header and values. Columns are found by
-// name, so every bill type parses. Anything else is an error wrapping
+// name, so every bill type parses. Values are split where a comma is
+// followed by a backtick, so a value keeps its own commas (an attach
+// holding JSON); a value holding a comma followed by a backtick cannot be
+// split and makes its line malformed. Anything else is an error wrapping
 // [ErrMalformedMessage] that names the line.
 func ParseBill(data []byte) (*Bill, error) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a BOM, if any
@@ -203,14 +206,23 @@ func splitBillLines(data []byte) [][]byte {
 	return lines
 }
 
-// billValues splits a line into want values, removing each leading backtick.
+// billValues splits a line into want values. Each value starts with a
+// backtick, so values are split where a comma is followed by a backtick:
+// a comma inside a value (an attach holding JSON, a product name) stays in
+// it. A value that itself holds ",`" cannot be told from two values: its
+// line has more values than columns and is refused as malformed, never
+// shifted into the next column.
 func billValues(line []byte, want, lineNo int) ([]string, error) {
-	values := strings.Split(string(line), ",")
-	if len(values) != want {
-		return nil, fmt.Errorf("%w: bill line %d: %d values for %d columns", ErrMalformedMessage, lineNo, len(values), want)
+	if len(line) == 0 || line[0] != '`' {
+		return nil, fmt.Errorf("%w: bill line %d: values must start with a backtick", ErrMalformedMessage, lineNo)
 	}
-	for i, v := range values {
-		values[i] = strings.TrimPrefix(v, "`")
+	values := strings.Split(string(line[1:]), ",`")
+	if len(values) != want {
+		hint := ""
+		if len(values) > want {
+			hint = ` (or a value holds ",` + "`" + `")`
+		}
+		return nil, fmt.Errorf("%w: bill line %d: %d values for %d columns%s", ErrMalformedMessage, lineNo, len(values), want, hint)
 	}
 	return values, nil
 }

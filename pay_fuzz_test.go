@@ -197,7 +197,11 @@ func FuzzParseBill(f *testing.F) {
 		"总交易单数,应结订单总金额,退款总金额,充值券退款总金额,手续费总金额,订单总金额,申请退款总金额\r\n`1,`12.30,`0.00,`0.00,`0.07380,`12.30,`0.00\r\n"))
 	f.Add([]byte("应结订单金额\n`-0.29\n总交易单数\n`1\n"))
 	f.Add([]byte("\ufeff退款申请时间,退款金额\r\n`,`\r\n总交易单数\r\n`0\r\n"))
+	f.Add([]byte("商品名称,商户数据包\r\n`T恤, 白色,`{\"a\":1,\"b\":[2,3]}\r\n总交易单数,备注\r\n`1,`a,b\r\n"))
+	f.Add([]byte(`{"colors":["red","blue"]}`))
+	f.Add([]byte("a,`b"))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		checkBillValue(t, data)
 		b, err := wego.ParseBill(data)
 		if err != nil {
 			if !errors.Is(err, wego.ErrMalformedMessage) {
@@ -219,6 +223,30 @@ func FuzzParseBill(f *testing.F) {
 			t.Fatal("negative trade count")
 		}
 	})
+}
+
+// checkBillValue puts data, less its line breaks, as the attach of a row:
+// it comes back intact, or the row is refused when it holds ",`", WeChat's
+// field boundary.
+func checkBillValue(t *testing.T, data []byte) {
+	v := string(bytes.ReplaceAll(bytes.ReplaceAll(data, []byte("\r"), nil), []byte("\n"), nil))
+	if len(v) > 60_000 {
+		return // past the length of a bill line
+	}
+	bill := "交易时间,商户数据包,应结订单金额\r\n`2024-01-02 10:00:00,`" + v + ",`1.00\r\n总交易单数\r\n`1\r\n"
+	b, err := wego.ParseBill([]byte(bill))
+	if strings.Contains(v, ",`") {
+		if !errors.Is(err, wego.ErrMalformedMessage) {
+			t.Fatalf("a value holding \",`\" was not refused: %v", err)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatalf("a row with attach %q: %v", v, err)
+	}
+	if got := b.Rows[0].Attach; got != v || b.Rows[0].SettlementTotalFee != 100 {
+		t.Fatalf("attach %q came back as %q", v, got)
+	}
 }
 
 // containsBefore reports whether c is among cols[:j] (a repeated column

@@ -9,3 +9,7 @@ func SetBusyBackoff(c *Client, d time.Duration) { c.busyBackoff = d }
 
 // Redact exposes redact.
 var Redact = redact
+
+// ParseGzipBill exposes parseGzipBill, the parse of Client.DownloadBill for
+// a gzipped bill.
+var ParseGzipBill = parseGzipBill

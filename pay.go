@@ -2,7 +2,6 @@ package wego
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"crypto/tls"
@@ -122,23 +121,39 @@ func (w *WeChatAPI) RefundQuery(ctx context.Context, params map[string]string) (
 // DownloadBill sends params to /pay/downloadbill (下载对账单) and returns the
 // bill as WeChat's CSV text, unpacked when it came gzipped (tar_type
 // GZIP). An error answer comes back as a [*PayError] whose ErrCode is
-// WeChat's error_code (e.g. 20002, no bill). [Client.DownloadBill] parses
-// the bill.
+// WeChat's error_code (e.g. 20002, no bill).
+//
+// A gzipped bill may unpack to at most 256 MiB, the cap on a plain one:
+// past it the error wraps [ErrResponseTooLarge]. It is unpacked twice, first
+// only to measure it, then into a slice of its size: a small answer that
+// unpacks to gigabytes (a gzip bomb) costs time, never memory, and a bill
+// costs its size once. [Client.DownloadBill] parses the bill without
+// holding its text.
 //
 // WeChat docs: https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_6
 func (w *WeChatAPI) DownloadBill(ctx context.Context, params map[string]string) ([]byte, error) {
-	body, signType, err := w.c.payRequest(params)
+	raw, err := w.c.downloadBill(ctx, params)
+	if err != nil || !isGzip(raw) {
+		return raw, err
+	}
+	return gunzipBill(raw)
+}
+
+// downloadBill sends params to /pay/downloadbill and returns the bill as
+// WeChat answered it, gzipped or not.
+func (c *Client) downloadBill(ctx context.Context, params map[string]string) ([]byte, error) {
+	body, signType, err := c.payRequest(params)
 	if err != nil {
 		return nil, err
 	}
 	call := payCall{path: payPathDownloadBill, read: true, bill: true}
 	var bill []byte
-	err = w.c.payRetry(ctx, call, func() error {
-		raw, err := w.c.payRoundTrip(ctx, call, body)
+	err = c.payRetry(ctx, call, func() error {
+		raw, err := c.payRoundTrip(ctx, call, body)
 		if err != nil {
 			return err
 		}
-		bill, err = payBillAnswer(call.path, raw, w.c.s.MchSecret, signType)
+		bill, err = payBillAnswer(call.path, raw, c.s.MchSecret, signType)
 		return err
 	})
 	return bill, err
@@ -390,18 +405,10 @@ func checkFlat(d *xmlscan.Doc, what string) error {
 	return nil
 }
 
-// payBillAnswer returns the bill in raw, unpacked when gzipped, or the
-// *PayError of an XML error answer.
+// payBillAnswer returns raw when it is a bill, gzipped or not, and the
+// *PayError of an XML error answer otherwise.
 func payBillAnswer(path string, raw []byte, key string, signType SignType) ([]byte, error) {
-	if len(raw) >= 2 && raw[0] == 0x1f && raw[1] == 0x8b {
-		zr, err := gzip.NewReader(bytes.NewReader(raw))
-		if err != nil {
-			return nil, &HTTPError{Endpoint: path, StatusCode: http.StatusOK, Reason: "invalid gzip: " + err.Error()}
-		}
-		raw, err = readCapped(zr, maxBill)
-		if err != nil {
-			return nil, &HTTPError{Endpoint: path, StatusCode: http.StatusOK, Reason: "invalid gzip: " + err.Error()}
-		}
+	if isGzip(raw) {
 		return raw, nil
 	}
 	if t := bytes.TrimLeft(raw, " \t\r\n"); bytes.HasPrefix(t, []byte("<xml>")) {
@@ -413,6 +420,9 @@ func payBillAnswer(path string, raw []byte, key string, signType SignType) ([]by
 	}
 	return raw, nil
 }
+
+// isGzip reports whether raw starts as a gzip stream does.
+func isGzip(raw []byte) bool { return len(raw) >= 2 && raw[0] == 0x1f && raw[1] == 0x8b }
 
 // payRoundTrip posts body to the pay endpoint and returns the answer of a
 // 200 response.

@@ -2,8 +2,10 @@ package wego_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"errors"
 	"os"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -190,8 +192,9 @@ func resignFlat(body []byte) ([]byte, bool) {
 	return xmlscan.AppendEnd(out, "xml"), true
 }
 
-// FuzzParseBill feeds arbitrary bills to the bill parser: no panic, and a
-// bill that parses has rows of its columns' width.
+// FuzzParseBill feeds arbitrary bills to the bill parser: no panic, a bill
+// that parses has rows of its columns' width, and the parse of a gzipped
+// bill, as it is unpacked, agrees with ParseBill.
 func FuzzParseBill(f *testing.F) {
 	f.Add([]byte("交易时间,公众账号ID,商户订单号,应结订单金额,手续费\r\n`2024-01-02 10:00:00,`wx1,`o1,`12.30,`0.07380\r\n" +
 		"总交易单数,应结订单总金额,退款总金额,充值券退款总金额,手续费总金额,订单总金额,申请退款总金额\r\n`1,`12.30,`0.00,`0.00,`0.07380,`12.30,`0.00\r\n"))
@@ -200,9 +203,13 @@ func FuzzParseBill(f *testing.F) {
 	f.Add([]byte("商品名称,商户数据包\r\n`T恤, 白色,`{\"a\":1,\"b\":[2,3]}\r\n总交易单数,备注\r\n`1,`a,b\r\n"))
 	f.Add([]byte(`{"colors":["red","blue"]}`))
 	f.Add([]byte("a,`b"))
+	f.Add([]byte("\ufeff\r\n商户数据包\r\n\r\n`x\r\n总交易单数\r\n`1\r\n`2\r\n"))
+	f.Add([]byte("商户数据包\n`" + strings.Repeat("x", 64<<10) + "\n总交易单数\n`1"))
+	f.Add([]byte("商户数据包\n" + strings.Repeat("`\n", 4100) + "总交易单数\n`4100\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		checkBillValue(t, data)
 		b, err := wego.ParseBill(data)
+		checkGzipBill(t, data, b, err)
 		if err != nil {
 			if !errors.Is(err, wego.ErrMalformedMessage) {
 				t.Fatalf("error without ErrMalformedMessage: %v", err)
@@ -223,6 +230,24 @@ func FuzzParseBill(f *testing.F) {
 			t.Fatal("negative trade count")
 		}
 	})
+}
+
+// checkGzipBill parses data gzipped, as Client.DownloadBill does, and
+// checks that it gives b, or fails as ParseBill did.
+func checkGzipBill(t *testing.T, data []byte, b *wego.Bill, err error) {
+	var z bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&z, gzip.BestSpeed)
+	_, _ = zw.Write(data)
+	_ = zw.Close()
+	gb, gerr := wego.ParseGzipBill(z.Bytes())
+	switch {
+	case (err == nil) != (gerr == nil):
+		t.Fatalf("ParseBill: %v; gzipped: %v", err, gerr)
+	case gerr != nil && !errors.Is(gerr, wego.ErrMalformedMessage):
+		t.Fatalf("gzipped: error without ErrMalformedMessage: %v", gerr)
+	case !reflect.DeepEqual(b, gb):
+		t.Fatalf("gzipped, another bill:\n%+v\n%+v", b, gb)
+	}
 }
 
 // checkBillValue puts data, less its line breaks, as the attach of a row:

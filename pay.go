@@ -268,8 +268,9 @@ func putPayDoc(d *xmlscan.Doc) {
 	payDocPool.Put(d)
 }
 
-// payAnswer checks an XML answer: return_code, then the sign, then
-// result_code, and returns its fields.
+// payAnswer checks an XML answer: return_code, then the sign (or, for an
+// unsigned answer, that it is flat, each field once), then result_code, and
+// returns its fields.
 func payAnswer(call payCall, raw []byte, key string, signType SignType) (map[string]string, error) {
 	d := getPayDoc()
 	defer putPayDoc(d)
@@ -279,10 +280,13 @@ func payAnswer(call payCall, raw []byte, key string, signType SignType) (map[str
 	if err := payReturnCode(call.path, d); err != nil {
 		return nil, err
 	}
-	if !call.unsigned {
-		if err := verifyPayDoc(d, key, signType, "answer of "+call.path); err != nil {
+	what := "answer of " + call.path
+	if call.unsigned {
+		if err := checkFlat(d, what); err != nil {
 			return nil, err
 		}
+	} else if err := verifyPayDoc(d, key, signType, what); err != nil {
+		return nil, err
 	}
 	if rc, ok := d.Lookup("result_code"); ok && rc != "SUCCESS" {
 		return nil, payErrorOf(call.path, d)

@@ -700,6 +700,17 @@ func TestRawPayAnswers(t *testing.T) {
 	}
 }
 
+// The answer of /payitil/report carries no sign, but a repeated field is
+// as malformed there: which result_code would count?
+func TestRawPayReportRepeatedField(t *testing.T) {
+	t.Parallel()
+	mt, c := mockPayClient(t, wego.SignTypeMD5)
+	mt.RegisterResponder(http.MethodPost, "https://api.mch.weixin.qq.com/payitil/report", httpmock.NewStringResponder(200,
+		"<xml><return_code>SUCCESS</return_code><result_code>SUCCESS</result_code><result_code>FAIL</result_code></xml>"))
+	_, err := c.WeChat.PayReport(context.Background(), map[string]string{"interface_url": "https://x"})
+	require.ErrorIs(t, err, wego.ErrMalformedMessage)
+}
+
 func TestRawPayBadParams(t *testing.T) {
 	t.Parallel()
 	mt, c := mockPayClient(t, wego.SignTypeMD5)

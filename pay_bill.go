@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -117,9 +118,11 @@ type BillSummary struct {
 // text. A first pass that holds nothing checks its unpacked size (at most
 // 256 MiB: [ErrResponseTooLarge]) and its lines (at most 64 KiB each:
 // [ErrMalformedMessage]), so a gzip bomb costs time, not memory; then the
-// Bill is all that is kept. A Bill takes a few times the bill's text
-// (each row holds its typed fields and its Values): about five times for
-// WeChat's bills.
+// Bill is all that is kept. A Bill takes about five times its bill's text
+// (each row holds its typed fields and its Values), and its parse
+// allocates about seven: rows grow by doubling, so that a bill of bad
+// lines costs the rows parsed before the first bad one, never its count of
+// lines.
 //
 // WeChat docs: https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_6
 func (c *Client) DownloadBill(ctx context.Context, r BillRequest) (*Bill, error) {
@@ -236,7 +239,11 @@ func parseBill(l *billLines, lines int) (*Bill, error) {
 		b.Columns[i] = strings.TrimSpace(name)
 		setters[i] = billColumns[b.Columns[i]]
 	}
-	b.Rows = make([]BillRow, 0, max(lines-3, 0)) // less the header and the summary
+	// Rows grow by doubling up to the lines counted (less the header and
+	// the summary): memory follows the rows parsed, never the count alone,
+	// which a bill of bad lines has too.
+	most := max(lines-3, 0)
+	b.Rows = make([]BillRow, 0, min(most, 1024))
 	var sumHeader string
 	for {
 		line, err := l.next()
@@ -253,6 +260,9 @@ func parseBill(l *billLines, lines int) (*Bill, error) {
 		values, err := billValues(line, len(b.Columns), l.no)
 		if err != nil {
 			return nil, err
+		}
+		if len(b.Rows) == cap(b.Rows) {
+			b.Rows = slices.Grow(b.Rows, max(1, min(len(b.Rows), most-len(b.Rows))))
 		}
 		// Filled in place: a row on the stack would escape to the setters.
 		b.Rows = append(b.Rows, BillRow{Values: values, columns: b.Columns})
@@ -292,7 +302,7 @@ type billLines struct {
 }
 
 // bom is the byte order mark a bill may start with.
-var bom = []byte("\xef\xbb\xbf")
+const bom = "\xef\xbb\xbf"
 
 // next returns the next line that is not blank, without its line ending
 // (\n or \r\n), or io.EOF after the last. The line is valid until the
@@ -326,7 +336,7 @@ func (l *billLines) next() ([]byte, error) {
 			return nil, errBillLineTooLong(l.no)
 		}
 		if l.no == 1 {
-			line = bytes.TrimPrefix(line, bom)
+			line = bytes.TrimPrefix(line, []byte(bom))
 		}
 		line = bytes.TrimSuffix(line, []byte{'\n'})
 		line = bytes.TrimRight(line, "\r")

@@ -1,6 +1,9 @@
 package wego
 
-import "time"
+import (
+	"io"
+	"time"
+)
 
 // Hooks for the external tests (package wego_test) of this package.
 
@@ -10,6 +13,25 @@ func SetBusyBackoff(c *Client, d time.Duration) { c.busyBackoff = d }
 // Redact exposes redact.
 var Redact = redact
 
-// ParseGzipBill exposes parseGzipBill, the parse of Client.DownloadBill for
-// a gzipped bill.
-var ParseGzipBill = parseGzipBill
+// ParseBillTwice parses data as Client.DownloadBill parses a gzipped bill
+// once unpacked, in two passes over a reader that yields at most chunk
+// bytes a read.
+func ParseBillTwice(data []byte, chunk int) (*Bill, error) {
+	r := &chunkReader{data: data, chunk: chunk}
+	return parseBillTwice(r, func() error { r.off = 0; return nil })
+}
+
+// chunkReader reads data, at most chunk bytes a read.
+type chunkReader struct {
+	data       []byte
+	off, chunk int
+}
+
+func (r *chunkReader) Read(p []byte) (int, error) {
+	if r.off == len(r.data) {
+		return 0, io.EOF
+	}
+	n := copy(p[:min(len(p), r.chunk)], r.data[r.off:])
+	r.off += n
+	return n, nil
+}

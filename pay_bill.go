@@ -204,24 +204,32 @@ func ParseBill(data []byte) (*Bill, error) {
 	return parseBill(&billLines{data: data}, lines)
 }
 
-// parseGzipBill parses the gzipped bill raw: a first pass measures it
-// without keeping anything, then the second parses it as it is unpacked.
+// parseGzipBill parses the gzipped bill raw as it is unpacked.
 func parseGzipBill(raw []byte) (*Bill, error) {
 	g, err := newBillGzip(raw)
 	if err != nil {
 		return nil, err
 	}
-	size, lines, err := measureBill(g)
+	return parseBillTwice(g, func() error { return g.rewind(raw) })
+}
+
+// parseBillTwice parses the bill r reads in two passes: the first measures
+// it without keeping anything; rewind then starts r again at the first
+// byte, and the second parses it.
+func parseBillTwice(r io.Reader, rewind func() error) (*Bill, error) {
+	size, lines, err := measureBill(r)
 	if err != nil {
 		return nil, err
 	}
 	if err := checkBillLines(size, lines); err != nil {
 		return nil, err
 	}
-	if err := g.rewind(raw); err != nil {
+	if err := rewind(); err != nil {
 		return nil, err
 	}
-	return parseBill(&billLines{r: bufio.NewReaderSize(g, maxBillLine+1)}, lines)
+	// The buffer holds the longest line there can be: no more than the bill.
+	buf := int(min(size, maxBillLine)) + 1
+	return parseBill(&billLines{r: bufio.NewReaderSize(r, buf)}, lines)
 }
 
 // parseBill parses the bill l reads, of at most lines lines.
@@ -297,7 +305,7 @@ func parseBill(l *billLines, lines int) (*Bill, error) {
 // billLines reads the lines of a bill, from data or from r.
 type billLines struct {
 	data []byte        // the rest of the bill, when it is in memory
-	r    *bufio.Reader // the bill, when it is read; its buffer holds maxBillLine+1 bytes
+	r    *bufio.Reader // the bill, when it is read; its buffer holds maxBillLine+1 bytes, or the whole bill and one
 	no   int           // the number of the line last read, from 1
 }
 
@@ -355,7 +363,9 @@ func errBillLineTooLong(no int) error {
 // maxBillLine. It reads through a window smaller than that, keeping
 // nothing: a longer line spans windows.
 func measureBill(r io.Reader) (size int64, lines int, err error) {
-	buf := make([]byte, 32<<10)
+	// 8 KiB, a small object: a window of 32 KiB would be a large one,
+	// slower to get than the reads it saves.
+	buf := make([]byte, 8<<10)
 	run := 0 // bytes of the line under way
 	for {
 		n, err := r.Read(buf)

@@ -1,6 +1,9 @@
 package wego
 
-import "time"
+import (
+	"io"
+	"time"
+)
 
 // Hooks for the external tests (package wego_test) of this package.
 
@@ -13,3 +16,26 @@ var Redact = redact
 // SetTokenClock replaces the clock of the token cache: token expiry and the
 // bound on refreshes after rejections follow it.
 func SetTokenClock(c *Client, now func() time.Time) { c.tokens.now = now }
+
+// ParseBillTwice parses data as Client.DownloadBill parses a gzipped bill
+// once unpacked, in two passes over a reader that yields at most chunk
+// bytes a read.
+func ParseBillTwice(data []byte, chunk int) (*Bill, error) {
+	r := &chunkReader{data: data, chunk: chunk}
+	return parseBillTwice(r, func() error { r.off = 0; return nil })
+}
+
+// chunkReader reads data, at most chunk bytes a read.
+type chunkReader struct {
+	data       []byte
+	off, chunk int
+}
+
+func (r *chunkReader) Read(p []byte) (int, error) {
+	if r.off == len(r.data) {
+		return 0, io.EOF
+	}
+	n := copy(p[:min(len(p), r.chunk)], r.data[r.off:])
+	r.off += n
+	return n, nil
+}

@@ -2,7 +2,6 @@ package wego
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"crypto/tls"
@@ -122,23 +121,39 @@ func (w *WeChatAPI) RefundQuery(ctx context.Context, params map[string]string) (
 // DownloadBill sends params to /pay/downloadbill (下载对账单) and returns the
 // bill as WeChat's CSV text, unpacked when it came gzipped (tar_type
 // GZIP). An error answer comes back as a [*PayError] whose ErrCode is
-// WeChat's error_code (e.g. 20002, no bill). [Client.DownloadBill] parses
-// the bill.
+// WeChat's error_code (e.g. 20002, no bill).
+//
+// A gzipped bill may unpack to at most 256 MiB, the cap on a plain one:
+// past it the error wraps [ErrResponseTooLarge]. It is unpacked twice, first
+// only to measure it, then into a slice of its size: a small answer that
+// unpacks to gigabytes (a gzip bomb) costs time, never memory, and a bill
+// costs its size once. [Client.DownloadBill] parses the bill without
+// holding its text.
 //
 // WeChat docs: https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_6
 func (w *WeChatAPI) DownloadBill(ctx context.Context, params map[string]string) ([]byte, error) {
-	body, signType, err := w.c.payRequest(params)
+	raw, err := w.c.downloadBill(ctx, params)
+	if err != nil || !isGzip(raw) {
+		return raw, err
+	}
+	return gunzipBill(raw)
+}
+
+// downloadBill sends params to /pay/downloadbill and returns the bill as
+// WeChat answered it, gzipped or not.
+func (c *Client) downloadBill(ctx context.Context, params map[string]string) ([]byte, error) {
+	body, signType, err := c.payRequest(params)
 	if err != nil {
 		return nil, err
 	}
 	call := payCall{path: payPathDownloadBill, read: true, bill: true}
 	var bill []byte
-	err = w.c.payRetry(ctx, call, func() error {
-		raw, err := w.c.payRoundTrip(ctx, call, body)
+	err = c.payRetry(ctx, call, func() error {
+		raw, err := c.payRoundTrip(ctx, call, body)
 		if err != nil {
 			return err
 		}
-		bill, err = payBillAnswer(call.path, raw, w.c.s.MchSecret, signType)
+		bill, err = payBillAnswer(call.path, raw, c.s.MchSecret, signType)
 		return err
 	})
 	return bill, err
@@ -253,8 +268,9 @@ func putPayDoc(d *xmlscan.Doc) {
 	payDocPool.Put(d)
 }
 
-// payAnswer checks an XML answer: return_code, then the sign, then
-// result_code, and returns its fields.
+// payAnswer checks an XML answer: return_code, then the sign (or, for an
+// unsigned answer, that it is flat, each field once), then result_code, and
+// returns its fields.
 func payAnswer(call payCall, raw []byte, key string, signType SignType) (map[string]string, error) {
 	d := getPayDoc()
 	defer putPayDoc(d)
@@ -264,10 +280,13 @@ func payAnswer(call payCall, raw []byte, key string, signType SignType) (map[str
 	if err := payReturnCode(call.path, d); err != nil {
 		return nil, err
 	}
-	if !call.unsigned {
-		if err := verifyPayDoc(d, key, signType, "answer of "+call.path); err != nil {
+	what := "answer of " + call.path
+	if call.unsigned {
+		if err := checkFlat(d, what); err != nil {
 			return nil, err
 		}
+	} else if err := verifyPayDoc(d, key, signType, what); err != nil {
+		return nil, err
 	}
 	if rc, ok := d.Lookup("result_code"); ok && rc != "SUCCESS" {
 		return nil, payErrorOf(call.path, d)
@@ -319,32 +338,43 @@ func verifyPayDoc(d *xmlscan.Doc, key string, signType SignType, what string) er
 // verifySigned appends the signed fields of d (non-empty, not sign) to dst,
 // sorted by name, and checks their sign under key. The sign type is the
 // message's sign_type when it names one, otherwise signType. A message
-// with nested or repeated elements is malformed: its sign would not say
-// which value WeChat meant. what names the message in errors.
+// with nested or repeated elements is malformed, whether the repeated
+// element is sign, a field with a value or an empty one: its sign would not
+// say which copy WeChat meant, and a forged copy could stand beside a
+// genuine one. what names the message in errors.
 func verifySigned(d *xmlscan.Doc, dst []payField, key string, signType SignType, what string) ([]payField, error) {
 	var got string
+	signs, empty := 0, false
 	for i := range d.Len() {
 		k, v := d.Leaf(i)
 		switch {
 		case strings.IndexByte(k, '.') >= 0:
 			return dst, fmt.Errorf("%w: nested element in %s", ErrMalformedMessage, what)
 		case k == "sign":
+			if signs++; signs > 1 {
+				return dst, fmt.Errorf("%w: repeated element sign in %s", ErrMalformedMessage, what)
+			}
 			got = v
+			continue
 		case k == "sign_type" && v != "":
 			signType = SignType(v)
 			if signType != SignTypeMD5 && signType != SignTypeHMACSHA256 {
 				return dst, fmt.Errorf("%w: unknown sign_type in %s", ErrMalformedMessage, what)
 			}
-			dst = append(dst, payField{k, v})
-		case v != "":
-			dst = append(dst, payField{k, v})
 		}
+		// Empty fields are not signed, but they join the search for
+		// repeats before they are dropped.
+		empty = empty || v == ""
+		dst = append(dst, payField{k, v})
 	}
 	slices.SortFunc(dst, comparePayFields)
 	for i := 1; i < len(dst); i++ {
 		if dst[i].k == dst[i-1].k {
 			return dst, fmt.Errorf("%w: repeated element %s in %s", ErrMalformedMessage, dst[i].k, what)
 		}
+	}
+	if empty {
+		dst = slices.DeleteFunc(dst, func(f payField) bool { return f.v == "" })
 	}
 	if got == "" {
 		return dst, fmt.Errorf("%w: %s without sign", ErrInvalidSignature, what)
@@ -357,18 +387,32 @@ func verifySigned(d *xmlscan.Doc, dst []payField, key string, signType SignType,
 	return dst, nil
 }
 
-// payBillAnswer returns the bill in raw, unpacked when gzipped, or the
-// *PayError of an XML error answer.
+// checkFlat reports a document with nested or repeated elements as
+// malformed, as verifySigned does for signed messages: WeChat's pay
+// messages are flat, and of a repeated field no one could say which copy
+// counts. what names the document in errors.
+func checkFlat(d *xmlscan.Doc, what string) error {
+	ps := getPayFields()
+	defer putPayFields(ps)
+	for k, v := range d.All() {
+		if strings.IndexByte(k, '.') >= 0 {
+			return fmt.Errorf("%w: nested element in %s", ErrMalformedMessage, what)
+		}
+		*ps = append(*ps, payField{k, v})
+	}
+	slices.SortFunc(*ps, comparePayFields)
+	for i := 1; i < len(*ps); i++ {
+		if (*ps)[i].k == (*ps)[i-1].k {
+			return fmt.Errorf("%w: repeated element %s in %s", ErrMalformedMessage, (*ps)[i].k, what)
+		}
+	}
+	return nil
+}
+
+// payBillAnswer returns raw when it is a bill, gzipped or not, and the
+// *PayError of an XML error answer otherwise.
 func payBillAnswer(path string, raw []byte, key string, signType SignType) ([]byte, error) {
-	if len(raw) >= 2 && raw[0] == 0x1f && raw[1] == 0x8b {
-		zr, err := gzip.NewReader(bytes.NewReader(raw))
-		if err != nil {
-			return nil, &HTTPError{Endpoint: path, StatusCode: http.StatusOK, Reason: "invalid gzip: " + err.Error()}
-		}
-		raw, err = readCapped(zr, maxBill)
-		if err != nil {
-			return nil, &HTTPError{Endpoint: path, StatusCode: http.StatusOK, Reason: "invalid gzip: " + err.Error()}
-		}
+	if isGzip(raw) {
 		return raw, nil
 	}
 	if t := bytes.TrimLeft(raw, " \t\r\n"); bytes.HasPrefix(t, []byte("<xml>")) {
@@ -380,6 +424,9 @@ func payBillAnswer(path string, raw []byte, key string, signType SignType) ([]by
 	}
 	return raw, nil
 }
+
+// isGzip reports whether raw starts as a gzip stream does.
+func isGzip(raw []byte) bool { return len(raw) >= 2 && raw[0] == 0x1f && raw[1] == 0x8b }
 
 // payRoundTrip posts body to the pay endpoint and returns the answer of a
 // 200 response.

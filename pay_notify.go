@@ -107,8 +107,10 @@ func payNotifyFail(msg string) []byte {
 // capped at 64 KiB: [ErrBodyTooLarge]) and verifies it: its sign under the
 // API key (with its sign_type, or Settings.PaySignType when it names none,
 // as WeChat leaves it out for HMAC-SHA256 orders), and that appid and
-// mch_id are ours. Answer WeChat with [PayNotify.Success] or Fail, or let
-// [Client.PayNotifyHandler] do all of it and de-duplicate.
+// mch_id are ours. A notification with a nested or repeated element, sign
+// included, is malformed ([ErrMalformedMessage]): its sign would not say
+// which copy WeChat meant. Answer WeChat with [PayNotify.Success] or Fail,
+// or let [Client.PayNotifyHandler] do all of it and de-duplicate.
 //
 // WeChat docs: https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_7&index=8
 func (c *Client) ParsePayNotify(r *http.Request) (*PayNotify, error) {

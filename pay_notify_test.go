@@ -3,7 +3,10 @@ package wego_test
 import (
 	"bytes"
 	"context"
+	"crypto/aes"
 	"crypto/md5"
+	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -148,6 +151,14 @@ func TestParsePayNotifyRejects(t *testing.T) {
 		{"negative amount, validly signed", nil, signedNotify(docKey, wego.SignTypeMD5, func(m map[string]string) { m["total_fee"] = "-5" }, nil), wego.ErrMalformedMessage},
 		{"bad time_end, validly signed", nil, signedNotify(docKey, wego.SignTypeMD5, func(m map[string]string) { m["time_end"] = "yesterday" }, nil), wego.ErrMalformedMessage},
 		{"too large", nil, append(bytes.Repeat([]byte(" "), 64<<10), signedNotify(docKey, wego.SignTypeMD5, nil, nil)...), wego.ErrBodyTooLarge},
+		// A repeated sign is as malformed as any repeated field: keeping one
+		// of the copies would let a forged one stand beside the genuine.
+		{"repeated sign, the last one valid", nil, withFirst(signedNotify(docKey, wego.SignTypeMD5, nil, nil), "<sign>"+strings.Repeat("A", 32)+"</sign>"), wego.ErrMalformedMessage},
+		{"repeated sign, the first one valid", nil, withLast(signedNotify(docKey, wego.SignTypeMD5, nil, nil), "<sign>"+strings.Repeat("A", 32)+"</sign>"), wego.ErrMalformedMessage},
+		{"repeated sign, both valid", nil, withLast(signedNotify(docKey, wego.SignTypeMD5, nil, nil), "<sign>"+notifySign(signedNotify(docKey, wego.SignTypeMD5, nil, nil))+"</sign>"), wego.ErrMalformedMessage},
+		{"repeated field, one copy empty", nil, withFirst(signedNotify(docKey, wego.SignTypeMD5, func(m map[string]string) { m["attach"] = "x" }, nil), "<attach></attach>"), wego.ErrMalformedMessage},
+		{"repeated empty field", nil, withFirst(withFirst(signedNotify(docKey, wego.SignTypeMD5, nil, nil), "<attach/>"), "<attach></attach>"), wego.ErrMalformedMessage},
+		{"repeated sign_type", nil, withFirst(signedNotify(docKey, wego.SignTypeMD5, func(m map[string]string) { m["sign_type"] = "MD5" }, nil), "<sign_type>HMAC-SHA256</sign_type>"), wego.ErrMalformedMessage},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -171,6 +182,23 @@ func TestParsePayNotifyRejects(t *testing.T) {
 			assert.Zero(t, calls.Load())
 		})
 	}
+}
+
+// withFirst inserts element as the first child of a notification's root.
+func withFirst(body []byte, element string) []byte {
+	return bytes.Replace(body, []byte("<xml>"), []byte("<xml>"+element), 1)
+}
+
+// withLast inserts element as the last child of a notification's root.
+func withLast(body []byte, element string) []byte {
+	return bytes.Replace(body, []byte("</xml>"), []byte(element+"</xml>"), 1)
+}
+
+// notifySign returns the sign of a notification built by signedNotify.
+func notifySign(body []byte) string {
+	_, rest, _ := bytes.Cut(body, []byte("<sign><![CDATA["))
+	sign, _, _ := bytes.Cut(rest, []byte("]]>"))
+	return string(sign)
 }
 
 func TestParsePayNotifySignTypeFromSettings(t *testing.T) {
@@ -437,6 +465,80 @@ func TestParseRefundNotifyVector(t *testing.T) {
 	require.NoError(t, err)
 	_, err = other.ParseRefundNotify(notifyRequest(refundNotifyBody(v, v.AppID, v.MchID)))
 	require.ErrorIs(t, err, wego.ErrMalformedMessage, "another API key does not decrypt")
+}
+
+// encryptReqInfo is WeChat's encryption of a refund notification's
+// req_info: PKCS#7, AES-256-ECB keyed with the hex MD5 of the API key, base64.
+func encryptReqInfo(plain []byte, apiKey string) string {
+	sum := md5.Sum([]byte(apiKey))
+	block, err := aes.NewCipher([]byte(hex.EncodeToString(sum[:])))
+	if err != nil {
+		panic(err) // cannot happen: the key is 32 bytes
+	}
+	pad := aes.BlockSize - len(plain)%aes.BlockSize
+	buf := append(bytes.Clone(plain), bytes.Repeat([]byte{byte(pad)}, pad)...)
+	for i := 0; i < len(buf); i += aes.BlockSize {
+		block.Encrypt(buf[i:i+aes.BlockSize], buf[i:i+aes.BlockSize])
+	}
+	return base64.StdEncoding.EncodeToString(buf)
+}
+
+// refundNotifyOf is a refund notification for docClient whose req_info is
+// inner encrypted with docKey; outer holds the other fields, written
+// before it, e.g. "<appid>...</appid>".
+func refundNotifyOf(outer, inner string) []byte {
+	return []byte("<xml>" + outer + "<req_info><![CDATA[" + encryptReqInfo([]byte(inner), docKey) + "]]></req_info></xml>")
+}
+
+const (
+	refundOuter = "<return_code>SUCCESS</return_code><appid><![CDATA[" + docAppID + "]]></appid><mch_id><![CDATA[" + docMchID +
+		"]]></mch_id><nonce_str><![CDATA[TeqClE3i0mvn3DrK]]></nonce_str>"
+	refundInner = "<root>\n<out_refund_no><![CDATA[1234]]></out_refund_no>\n<refund_fee><![CDATA[1]]></refund_fee>\n" +
+		"<refund_id><![CDATA[50300103182020010413419046597]]></refund_id>\n<refund_status><![CDATA[SUCCESS]]></refund_status>\n" +
+		"<total_fee><![CDATA[1]]></total_fee>\n<transaction_id><![CDATA[4200000483202001042069747825]]></transaction_id>\n</root>"
+)
+
+func TestParseRefundNotifyRejects(t *testing.T) {
+	t.Parallel()
+	c := docClient(t)
+	n, err := c.ParseRefundNotifyBody(refundNotifyOf(refundOuter, refundInner))
+	require.NoError(t, err, "the notification the cases below spoil")
+	assert.Equal(t, int64(1), n.RefundFee)
+
+	inner := func(old, new string) string { return strings.Replace(refundInner, old, new, 1) }
+	tests := []struct {
+		name string
+		body []byte
+		want error
+	}{
+		// AES-ECB carries no MAC: whole blocks of a genuine req_info can be
+		// repeated or moved, so a repeated field may come from an attacker.
+		{"repeated field in req_info", refundNotifyOf(refundOuter, inner("<root>", "<root><refund_fee>100</refund_fee>")), wego.ErrMalformedMessage},
+		{"repeated field in req_info, one copy empty", refundNotifyOf(refundOuter, inner("<root>", "<root><refund_status></refund_status>")), wego.ErrMalformedMessage},
+		{"repeated field in req_info, same value", refundNotifyOf(refundOuter, inner("</root>", "<refund_id>50300103182020010413419046597</refund_id></root>")), wego.ErrMalformedMessage},
+		{"nested element in req_info", refundNotifyOf(refundOuter, inner("<root>", "<root><refund><refund_fee>100</refund_fee></refund>")), wego.ErrMalformedMessage},
+		{"repeated outer appid", refundNotifyOf(refundOuter+"<appid>wx0000000000000000</appid>", refundInner), wego.ErrMalformedMessage},
+		{"repeated outer req_info", refundNotifyOf(refundOuter+"<req_info>"+encryptReqInfo([]byte(refundInner), docKey)+"</req_info>", refundInner), wego.ErrMalformedMessage},
+		{"repeated outer field, one copy empty", refundNotifyOf(refundOuter+"<nonce_str/>", refundInner), wego.ErrMalformedMessage},
+		{"nested outer element", refundNotifyOf(refundOuter+"<extra><a>1</a></extra>", refundInner), wego.ErrMalformedMessage},
+		{"too large", append(bytes.Repeat([]byte(" "), 64<<10), refundNotifyOf(refundOuter, refundInner)...), wego.ErrBodyTooLarge},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			n, err := c.ParseRefundNotifyBody(tt.body)
+			require.ErrorIs(t, err, tt.want)
+			assert.Nil(t, n)
+			assert.NotContains(t, err.Error(), docKey)
+
+			var calls atomic.Int32
+			h := c.RefundNotifyHandler(func(context.Context, *wego.RefundNotify) error { calls.Add(1); return nil })
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, notifyRequest(tt.body))
+			assert.Contains(t, rec.Body.String(), "<return_code><![CDATA[FAIL]]></return_code>")
+			assert.Zero(t, calls.Load())
+		})
+	}
 }
 
 // The notify side end to end: wegotest pays an order and posts its signed

@@ -277,15 +277,24 @@ func (c *Client) ParseRefundNotify(r *http.Request) (*RefundNotify, error) {
 	return c.ParseRefundNotifyBody(body)
 }
 
-// ParseRefundNotifyBody is [Client.ParseRefundNotify] for a body already read.
+// ParseRefundNotifyBody is [Client.ParseRefundNotify] for a body already
+// read; a body over 64 KiB is refused ([ErrBodyTooLarge]). The message and
+// its req_info must be flat, each field once: anything else wraps
+// [ErrMalformedMessage].
 func (c *Client) ParseRefundNotifyBody(body []byte) (*RefundNotify, error) {
 	if err := c.payConfigured(); err != nil {
 		return nil, err
+	}
+	if len(body) > maxNotifyBody {
+		return nil, errNotifyTooLarge
 	}
 	d := getPayDoc()
 	defer putPayDoc(d)
 	if err := d.Parse(body); err != nil {
 		return nil, fmt.Errorf("%w: refund notification: %w", ErrMalformedMessage, err)
+	}
+	if err := checkFlat(d, payNotifyRefund); err != nil {
+		return nil, err
 	}
 	if err := payReturnCode(payNotifyRefund, d); err != nil {
 		return nil, err
@@ -301,6 +310,11 @@ func (c *Client) ParseRefundNotifyBody(body []byte) (*RefundNotify, error) {
 	defer putPayDoc(inner)
 	if err := inner.Parse(plain); err != nil {
 		return nil, fmt.Errorf("%w: refund req_info: %w", ErrMalformedMessage, err)
+	}
+	// AES-ECB carries no MAC: blocks of a genuine req_info can be repeated
+	// or moved, so a repeated field may be an attacker's.
+	if err := checkFlat(inner, "refund req_info"); err != nil {
+		return nil, err
 	}
 	n := &RefundNotify{AppID: d.Get("appid"), MchID: d.Get("mch_id")}
 	n.fields = make([]payField, 0, inner.Len()+d.Len())

@@ -661,6 +661,13 @@ func TestRawPayAnswers(t *testing.T) {
 		{"result FAIL with a bad sign is untrusted", 200, answerXML(map[string]string{"return_code": "SUCCESS", "result_code": "FAIL", "err_code": "X", "sign": "BAD"}, "", ""), func(t *testing.T, err error) {
 			require.ErrorIs(t, err, wego.ErrInvalidSignature)
 		}},
+		{"repeated sign, the last one valid", 200, strings.Replace(answerXML(ok(), docKey, wego.SignTypeMD5), "<xml>", "<xml><sign>"+strings.Repeat("A", 32)+"</sign>", 1), func(t *testing.T, err error) {
+			require.ErrorIs(t, err, wego.ErrMalformedMessage)
+			assert.NotContains(t, err.Error(), strings.Repeat("A", 32), "errors never quote a sign")
+		}},
+		{"repeated prepay_id, one copy empty", 200, strings.Replace(answerXML(ok(), docKey, wego.SignTypeMD5), "<xml>", "<xml><prepay_id></prepay_id>", 1), func(t *testing.T, err error) {
+			require.ErrorIs(t, err, wego.ErrMalformedMessage)
+		}},
 		{"return FAIL", 200, "<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[签名错误]]></return_msg></xml>", func(t *testing.T, err error) {
 			pe := payError(t, err)
 			assert.Equal(t, "FAIL", pe.ReturnCode)
@@ -691,6 +698,17 @@ func TestRawPayAnswers(t *testing.T) {
 			tt.check(t, err)
 		})
 	}
+}
+
+// The answer of /payitil/report carries no sign, but a repeated field is
+// as malformed there: which result_code would count?
+func TestRawPayReportRepeatedField(t *testing.T) {
+	t.Parallel()
+	mt, c := mockPayClient(t, wego.SignTypeMD5)
+	mt.RegisterResponder(http.MethodPost, "https://api.mch.weixin.qq.com/payitil/report", httpmock.NewStringResponder(200,
+		"<xml><return_code>SUCCESS</return_code><result_code>SUCCESS</result_code><result_code>FAIL</result_code></xml>"))
+	_, err := c.WeChat.PayReport(context.Background(), map[string]string{"interface_url": "https://x"})
+	require.ErrorIs(t, err, wego.ErrMalformedMessage)
 }
 
 func TestRawPayBadParams(t *testing.T) {

@@ -3,6 +3,7 @@ package xmlscan
 import (
 	"bytes"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -58,7 +59,7 @@ func FuzzParseGenerated(f *testing.F) {
 		if d.Root() != g.root {
 			t.Fatalf("%q: root %q, generator %q", src, d.Root(), g.root)
 		}
-		if got := leaves(&d); !equalLeaves(got, g.want) {
+		if got := leaves(&d); !slices.Equal(got, g.want) {
 			t.Fatalf("%q:\nleaves    %q\ngenerator %q", src, got, g.want)
 		}
 		if stdErr != nil {
@@ -67,22 +68,10 @@ func FuzzParseGenerated(f *testing.F) {
 		if stdRoot != g.root {
 			t.Fatalf("%q: encoding/xml root %q, generator %q", src, stdRoot, g.root)
 		}
-		if got := leaves(&n); !equalLeaves(got, std) {
+		if got := leaves(&n); !slices.Equal(got, std) {
 			t.Fatalf("%q, line endings normalised:\nleaves       %q\nencoding/xml %q", src, got, std)
 		}
 	})
-}
-
-func equalLeaves(a, b []kv) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // TestGeneratorCoverage keeps genDoc honest: most random inputs make

@@ -3,9 +3,11 @@ package redisstore
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -68,8 +70,47 @@ func runWithRedis(m *testing.M) int {
 	return m.Run()
 }
 
-// newStore returns a store on the test Redis with a prefix of its own, so
-// tests run in parallel without seeing each other's keys.
+// testPrefix returns a key prefix of t's own: its name, so that a key left
+// in Redis says which test wrote it, and a random suffix, because one
+// redis-server serves every run of a test (go test -count=N runs it N times
+// in one process) and a run must not find the keys of the run before. The
+// keys under the prefix are deleted when t ends.
+func testPrefix(t *testing.T) string {
+	t.Helper()
+	prefix := fmt.Sprintf("%s:%016x:", t.Name(), rand.Uint64())
+	t.Cleanup(func() {
+		rdb := redis.NewClient(&redis.Options{Addr: redisAddr})
+		defer rdb.Close()
+		ctx := context.Background()
+		it := rdb.Scan(ctx, 0, globEscape(prefix)+"*", 100).Iterator()
+		for it.Next(ctx) {
+			if err := rdb.Del(ctx, it.Val()).Err(); err != nil {
+				t.Errorf("deleting %q: %v", it.Val(), err)
+			}
+		}
+		if err := it.Err(); err != nil {
+			t.Errorf("listing the keys under %q: %v", prefix, err)
+		}
+	})
+	return prefix
+}
+
+// globEscape quotes the characters that have a meaning in a Redis key
+// pattern outside brackets.
+func globEscape(s string) string {
+	var b strings.Builder
+	for _, c := range s {
+		if strings.ContainsRune(`*?[]\`, c) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// newStore returns a store on the test Redis using the key prefix given,
+// one from testPrefix; stores of one test that share a prefix play the
+// servers of one deployment.
 func newStore(t *testing.T, prefix string, opts ...Option) (*Store, *redis.Client) {
 	t.Helper()
 	rdb := redis.NewClient(&redis.Options{Addr: redisAddr})
@@ -77,10 +118,41 @@ func newStore(t *testing.T, prefix string, opts ...Option) (*Store, *redis.Clien
 	return New(rdb, append([]Option{WithPrefix(prefix)}, opts...)...), rdb
 }
 
+// TestPrefixIsolatesRuns checks the helpers every other test relies on to
+// run again: each run of a test gets a prefix of its own, and the keys
+// under it are gone when the run ends.
+func TestPrefixIsolatesRuns(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	rdb := redis.NewClient(&redis.Options{Addr: redisAddr})
+	defer rdb.Close()
+	var prefixes []string
+	for range 2 {
+		t.Run("run", func(t *testing.T) {
+			p := testPrefix(t)
+			prefixes = append(prefixes, p)
+			s, _ := newStore(t, p)
+			claimed, _, _, err := s.Claim(ctx, "k", time.Minute)
+			require.NoError(t, err)
+			assert.True(t, claimed, "a run does not see the keys of the run before")
+			require.NoError(t, s.SetToken(ctx, "wx1", wego.Token{Value: "T1", ExpiresAt: time.Now().Add(time.Hour)}))
+		})
+	}
+	require.Len(t, prefixes, 2)
+	assert.NotEqual(t, prefixes[0], prefixes[1])
+	for _, p := range prefixes {
+		assert.True(t, strings.HasPrefix(p, t.Name()+"/run"), p)
+		n, err := rdb.Exists(ctx, p+"dedup:k", p+"token:wx1").Result()
+		require.NoError(t, err)
+		assert.Zero(t, n, "keys under %q outlive their test", p)
+	}
+}
+
 func TestTokenRoundTrip(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s, rdb := newStore(t, t.Name()+":", WithLocalCache(0))
+	prefix := testPrefix(t)
+	s, rdb := newStore(t, prefix, WithLocalCache(0))
 	_, ok, err := s.Token(ctx, "wx1")
 	require.NoError(t, err)
 	require.False(t, ok)
@@ -93,7 +165,7 @@ func TestTokenRoundTrip(t *testing.T) {
 	assert.Equal(t, "T1", tok.Value)
 	assert.True(t, exp.Equal(tok.ExpiresAt))
 
-	ttl, err := rdb.PTTL(ctx, t.Name()+":token:wx1").Result()
+	ttl, err := rdb.PTTL(ctx, prefix+"token:wx1").Result()
 	require.NoError(t, err)
 	assert.InDelta(t, time.Hour.Seconds(), ttl.Seconds(), 5, "the key expires with the token")
 
@@ -108,9 +180,10 @@ func TestTokenRoundTrip(t *testing.T) {
 func TestTokenLocalCache(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s, rdb := newStore(t, t.Name()+":")
+	prefix := testPrefix(t)
+	s, rdb := newStore(t, prefix)
 	require.NoError(t, s.SetToken(ctx, "wx1", wego.Token{Value: "T1", ExpiresAt: time.Now().Add(time.Hour)}))
-	require.NoError(t, rdb.Del(ctx, t.Name()+":token:wx1").Err())
+	require.NoError(t, rdb.Del(ctx, prefix+"token:wx1").Err())
 	tok, ok, err := s.Token(ctx, "wx1")
 	require.NoError(t, err)
 	require.True(t, ok, "served from the local copy without Redis")
@@ -124,8 +197,9 @@ func TestTokenLocalCache(t *testing.T) {
 func TestMalformedEntryIsAnError(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s, rdb := newStore(t, t.Name()+":")
-	require.NoError(t, rdb.Set(ctx, t.Name()+":token:wx1", "garbage", time.Minute).Err())
+	prefix := testPrefix(t)
+	s, rdb := newStore(t, prefix)
+	require.NoError(t, rdb.Set(ctx, prefix+"token:wx1", "garbage", time.Minute).Err())
 	_, _, err := s.Token(ctx, "wx1")
 	require.ErrorContains(t, err, "malformed")
 }
@@ -137,9 +211,10 @@ func TestServersShareOneToken(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	srv := wegotest.New(t)
+	prefix := testPrefix(t) // one deployment: both servers share it
 	clients := make([]*wego.Client, 2)
 	for i := range clients {
-		store, _ := newStore(t, t.Name()+":")
+		store, _ := newStore(t, prefix)
 		s := srv.Settings()
 		s.TokenStore = store
 		s.TokenEndpoint = wego.TokenEndpointClassic // each fetch issues a new token and counts against the quota
@@ -167,8 +242,9 @@ func TestServersShareOneToken(t *testing.T) {
 func TestDedupAcrossStores(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	a, _ := newStore(t, t.Name()+":")
-	b, _ := newStore(t, t.Name()+":")
+	prefix := testPrefix(t)
+	a, _ := newStore(t, prefix)
+	b, _ := newStore(t, prefix)
 
 	var winners atomic.Int32
 	var wg sync.WaitGroup
@@ -212,7 +288,7 @@ func TestDedupAcrossStores(t *testing.T) {
 func TestDedupKeyExpires(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s, _ := newStore(t, t.Name()+":")
+	s, _ := newStore(t, testPrefix(t))
 	claimed, _, _, err := s.Claim(ctx, "k", 50*time.Millisecond)
 	require.NoError(t, err)
 	require.True(t, claimed)

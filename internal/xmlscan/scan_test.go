@@ -207,6 +207,8 @@ func TestParseValues(t *testing.T) {
 		{"comment splits text", `<xml><a>x<!-- note -->y</a></xml>`, []kv{{"a", "xy"}}, "xml"},
 		{"pi in value", `<xml><a>x<?app data?>y</a></xml>`, []kv{{"a", "xy"}}, "xml"},
 		{"whitespace kept in leaves", "<xml><a>  two\r\nlines \t</a></xml>", []kv{{"a", "  two\r\nlines \t"}}, "xml"},
+		{"line endings kept as written", "<xml><a>1\r2\r\n3\n</a><b><![CDATA[\r\n]]></b></xml>", []kv{{"a", "1\r2\r\n3\n"}, {"b", "\r\n"}}, "xml"},
+		{"cr references", "<xml><a>&#xD;&#13;\n</a></xml>", []kv{{"a", "\r\r\n"}}, "xml"},
 		{"whitespace only leaf", "<xml><a> \n </a></xml>", []kv{{"a", " \n "}}, "xml"},
 		{"empty", `<xml><a></a><b/><c /><d><![CDATA[]]></d></xml>`, []kv{{"a", ""}, {"b", ""}, {"c", ""}, {"d", ""}}, "xml"},
 		{"empty root", `<xml></xml>`, nil, "xml"},

@@ -322,6 +322,23 @@ func wantCode(err error, code int) error {
 	return nil
 }
 
+// callRejected makes 200 calls, 20 goroutines at once, to an endpoint
+// answering 40001, and checks that each fails with that code.
+func callRejected(t *testing.T, c *wego.Client) {
+	t.Helper()
+	errs := callAll(20, func() error {
+		for range 10 {
+			if err := wantCode(c.WeChat.Get(context.Background(), ipPath, nil, nil), 40001); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	for _, err := range errs {
+		require.NoError(t, err)
+	}
+}
+
 // A WeChat that keeps answering 40001 (a secret rotated elsewhere, a proxy
 // gone wrong) must not turn every call into a token request: the quota of
 // the classic endpoint is 2000 a day.
@@ -338,17 +355,7 @@ func TestPersistentRejectionRefreshesAreBounded(t *testing.T) {
 
 			// 200 calls while the clock stands still: the first rejection
 			// drives one refresh, every other call gets the APIError at once.
-			errs := callAll(20, func() error {
-				for range 10 {
-					if err := wantCode(c.WeChat.Get(ctx, ipPath, nil, nil), 40001); err != nil {
-						return err
-					}
-				}
-				return nil
-			})
-			for _, err := range errs {
-				require.NoError(t, err)
-			}
+			callRejected(t, c)
 			assert.Equal(t, 2, srv.TokenRequests(), "the first fetch and one refresh")
 
 			// A whole day of rejections, a call every 150 s: refreshes back
@@ -519,17 +526,7 @@ func TestAccessTokenRejectedIsBounded(t *testing.T) {
 	ctx := context.Background()
 	srv.FailAlways(ipPath, 40001)
 
-	errs := callAll(20, func() error {
-		for range 10 {
-			if err := wantCode(c.WeChat.Get(ctx, ipPath, nil, nil), 40001); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	for _, err := range errs {
-		require.NoError(t, err)
-	}
+	callRejected(t, c)
 	issued, rejected := src.counts()
 	assert.Equal(t, 1, rejected, "one rejection told while the clock stands still")
 	assert.Equal(t, 2, issued)

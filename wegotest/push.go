@@ -28,7 +28,10 @@ type PushMode int
 const (
 	// PushSafe encrypts every push (安全模式); the default.
 	PushSafe PushMode = iota
-	// PushPlain sends pushes in clear text (明文模式).
+	// PushPlain sends pushes in clear text (明文模式). A client with an
+	// EncodingAESKey (as [Server.Settings] gives) refuses them as a
+	// downgrade (wego.ErrPushNotEncrypted): test a plain-mode account with
+	// PushEncodingAESKey cleared, as that account's settings would be.
 	PushPlain
 	// PushCompatible sends the clear fields and the encrypted copy (兼容模式).
 	PushCompatible

@@ -308,3 +308,54 @@ func TestRedisDownIsAnError(t *testing.T) {
 	_, _, _, err = s.Claim(context.Background(), "k", time.Second)
 	require.ErrorContains(t, err, "redisstore: claim")
 }
+
+// blackhole listens on loopback, accepts connections and never answers: a
+// Redis that hangs.
+func blackhole(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	var mu sync.Mutex
+	var conns []net.Conn
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	return ln.Addr().String()
+}
+
+// A Redis that accepts connections and never answers costs a push a slice
+// of its deadline, not go-redis's own timeouts: the function runs and its
+// reply reaches WeChat in time.
+func TestPushAnsweredInTimeWhenRedisHangs(t *testing.T) {
+	t.Parallel()
+	rdb := redis.NewClient(&redis.Options{Addr: blackhole(t)}) // go-redis's defaults: 3 s read timeout, retries
+	defer rdb.Close()
+	srv := wegotest.New(t)
+	s := srv.Settings()
+	s.DedupStore, s.PushDeadline = New(rdb), time.Second
+	c, err := wego.NewClient(s)
+	require.NoError(t, err)
+	h := c.PushHandler(func(_ context.Context, p *wego.Push) (wego.Reply, error) {
+		return wego.Text("handled " + p.Content()), nil
+	})
+	reply, err := srv.Deliver(h, wegotest.TextMessage("", "hi"))
+	require.NoError(t, err)
+	assert.Equal(t, "handled hi", reply.Get("Content"))
+	assert.Less(t, reply.Took, 1500*time.Millisecond, "answered within the 1 s deadline, give or take")
+}

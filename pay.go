@@ -367,11 +367,8 @@ func verifySigned(d *xmlscan.Doc, dst []payField, key string, signType SignType,
 		empty = empty || v == ""
 		dst = append(dst, payField{k, v})
 	}
-	slices.SortFunc(dst, comparePayFields)
-	for i := 1; i < len(dst); i++ {
-		if dst[i].k == dst[i-1].k {
-			return dst, fmt.Errorf("%w: repeated element %s in %s", ErrMalformedMessage, dst[i].k, what)
-		}
+	if err := sortUnrepeated(dst, what); err != nil {
+		return dst, err
 	}
 	if empty {
 		dst = slices.DeleteFunc(dst, func(f payField) bool { return f.v == "" })
@@ -400,10 +397,16 @@ func checkFlat(d *xmlscan.Doc, what string) error {
 		}
 		*ps = append(*ps, payField{k, v})
 	}
-	slices.SortFunc(*ps, comparePayFields)
-	for i := 1; i < len(*ps); i++ {
-		if (*ps)[i].k == (*ps)[i-1].k {
-			return fmt.Errorf("%w: repeated element %s in %s", ErrMalformedMessage, (*ps)[i].k, what)
+	return sortUnrepeated(*ps, what)
+}
+
+// sortUnrepeated sorts fields by name and reports a name that occurs twice
+// as malformed; what names the document in errors.
+func sortUnrepeated(fields []payField, what string) error {
+	slices.SortFunc(fields, comparePayFields)
+	for i := 1; i < len(fields); i++ {
+		if fields[i].k == fields[i-1].k {
+			return fmt.Errorf("%w: repeated element %s in %s", ErrMalformedMessage, fields[i].k, what)
 		}
 	}
 	return nil

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -104,6 +105,58 @@ func NewClient(s Settings) (*Client, error) {
 	c.tokens.init(c)
 	c.WeChat = &WeChatAPI{c: c}
 	return c, nil
+}
+
+// appLog is where failures of the application's own code are logged (a
+// push function that fails, panics, overruns its deadline or returns an
+// invalid reply; a notification function that fails or panics; a handler
+// built without the settings it needs): Settings.Logger, or slog.Default()
+// when it is nil, so that they are never silent, as net/http logs a
+// handler's panic. The SDK's own logs (c.log) stay off without a Logger.
+func (c *Client) appLog() *slog.Logger {
+	if c.s.Logger != nil {
+		return c.s.Logger
+	}
+	return slog.Default()
+}
+
+// unconfigured answers every request of a handler built without what it
+// needs: 500, as the fault is the server's and not the request's (400 would
+// tell WeChat its request was bad), and one log at Error, the first time,
+// saying what is missing.
+type unconfigured struct {
+	missing string // what the handler lacks, "" when nothing
+	once    sync.Once
+}
+
+// need is something a handler needs, and whether it is missing.
+type need struct {
+	what    string
+	missing bool
+}
+
+// newUnconfigured names what is missing among needs.
+func newUnconfigured(needs ...need) *unconfigured {
+	var names []string
+	for _, n := range needs {
+		if n.missing {
+			names = append(names, n.what)
+		}
+	}
+	return &unconfigured{missing: strings.Join(names, " and ")}
+}
+
+// serve answers r when something is missing and reports whether it did.
+func (u *unconfigured) serve(c *Client, w http.ResponseWriter, r *http.Request, handler string, body []byte) bool {
+	if u.missing == "" {
+		return false
+	}
+	u.once.Do(func() {
+		c.appLog().LogAttrs(r.Context(), slog.LevelError, "wego: "+handler+" built without "+u.missing+": it answers every request 500")
+	})
+	w.WriteHeader(http.StatusInternalServerError)
+	_, _ = w.Write(body)
+	return true
 }
 
 // AppID returns the account's AppID.

@@ -63,13 +63,13 @@
 //		switch p.Type {
 //		case wego.PushText:
 //			return wego.Text("you said: " + p.Content()), nil
-//		case wego.PushSubscribe:
+//		case wego.PushSubscribe, wego.PushScanSubscribe: // a follow, from a QR code or not
 //			return wego.Text("welcome"), nil
 //		}
 //		return nil, nil // "success": nothing shown to the user
 //	}))
 //
-// [Push].Type uses the seed's names ("text", "subscribe", "scan_subscribe",
+// [Push].Type uses Python wego's names ("text", "subscribe", "scan_subscribe",
 // "user_location", "click", ...); [Push.Get] reaches any field, nested ones
 // with dots ("ScanCodeInfo.ScanResult"). Replies are [Text], [Image],
 // [Voice], [Video], [Music], [News] and [TransferCustomerService]; any text
@@ -78,8 +78,8 @@
 // The handler never leaves WeChat without an answer: if your function fails,
 // panics or runs past [Settings].PushDeadline (4.5 s from the request's
 // arrival), it logs that and answers "success", closing the connection so
-// that the next push does not wait behind your function. WeChat retries a
-// push it got no answer to; your function still runs once per message
+// that the next push does not wait behind your function. WeChat delivers a
+// push it got no answer to three times in all, five seconds apart; your function still runs once per message
 // ([Settings].DedupStore), and a retry that arrives while the first
 // delivery runs gets the same reply. A de-dup store that hangs costs at
 // most an eighth of the deadline per call.
@@ -104,7 +104,7 @@
 // parameters, for MWEB the mweb_url. [Client.QueryOrder], [Client.CloseOrder],
 // [Client.RefundOrder] (over mutual TLS with [Settings].CertPEMPath and
 // KeyPEMPath), [Client.QueryRefund], [Client.DownloadBill] (typed rows and
-// summary) and [Client.PayReport] follow the seed. Every answer is checked:
+// summary) and [Client.PayReport] follow Python wego. Every answer is checked:
 // return_code or result_code FAIL is a [*PayError], and an answer whose sign
 // does not verify is an error, never a result. [Sign] and [Client.MakeSign]
 // sign with MD5 or HMAC-SHA256.
@@ -131,7 +131,7 @@
 // not WeChat answers (a 502 from a proxy, an HTML page) are [*HTTPError];
 // WeChat Pay failures are [*PayError]; bad settings are one [*InitError]
 // listing all problems. Conditions without a WeChat code have sentinel
-// errors such as [ErrGroupNotFound] for [errors.Is]. [IsRetryable] tells
+// errors such as [ErrInvalidSignature] for [errors.Is]. [IsRetryable] tells
 // whether a failed call may succeed later. Reads answered "system busy"
 // (errcode -1) are retried with backoff; writes are never sent twice.
 //

@@ -10,10 +10,6 @@ import (
 // Sentinel errors for the cases the SDK reports without a WeChat error code.
 // Test for them with [errors.Is].
 var (
-	// ErrGroupNotFound is returned when a user group named by id or name does not exist.
-	ErrGroupNotFound = errors.New("wego: group not found")
-	// ErrNotSubscribed is returned when an operation needs a user who follows the account.
-	ErrNotSubscribed = errors.New("wego: user does not follow the account")
 	// ErrMissingParameter is wrapped by errors about a required parameter left empty;
 	// the error text names the parameter.
 	ErrMissingParameter = errors.New("wego: missing required parameter")

@@ -44,10 +44,14 @@ func ExamplePushRouter() {
 	c, _ := wego.NewClient(srv.Settings())
 
 	var r wego.PushRouter
-	r.OnEvent(wego.PushScanSubscribe, func(_ context.Context, p *wego.Push) (wego.Reply, error) {
-		return wego.Text("welcome from scene " + p.Scene()), nil
+	// Every follow, from a QR code (PushScanSubscribe) or not.
+	r.On(wego.PushSubscribe, func(_ context.Context, p *wego.Push) (wego.Reply, error) {
+		if scene := p.Scene(); scene != "" {
+			return wego.Text("welcome from scene " + scene), nil
+		}
+		return wego.Text("welcome"), nil
 	})
-	r.OnEvent(wego.PushClick, func(_ context.Context, p *wego.Push) (wego.Reply, error) {
+	r.On(wego.PushClick, func(_ context.Context, p *wego.Push) (wego.Reply, error) {
 		return wego.News(wego.Article{Title: "Today", URL: "https://example.com/" + p.EventKey()}), nil
 	})
 	h := c.PushHandler(r.Handle)

@@ -110,7 +110,7 @@ type BillSummary struct {
 	RequestedRefundFee int64  // 申请退款总金额
 }
 
-// DownloadBill downloads and parses the bill of a day (seed download_bill,
+// DownloadBill downloads and parses the bill of a day (Python wego download_bill,
 // 下载对账单). A day without transactions is a [*PayError] with ErrCode
 // "20002" (No Bill Exist). It is retried when WeChat answers SYSTEMERROR.
 //

@@ -25,7 +25,7 @@ const (
 
 // PayNotify is a pay result notification (支付结果通知) whose sign, appid and
 // mch_id were verified: the usual fields typed, and every field WeChat sent,
-// declared here or not, through Get (seed WeChatPay).
+// declared here or not, through Get (Python wego WeChatPay).
 //
 // WeChat docs: https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_7&index=8
 type PayNotify struct {

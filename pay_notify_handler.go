@@ -10,7 +10,7 @@ import (
 )
 
 // PayNotifyHandler returns an http.Handler for the notify_url of pay orders
-// (seed analysis_push, pay branch). It verifies each notification as
+// (Python wego analysis_push, pay branch). It verifies each notification as
 // [Client.ParsePayNotify] does and answers FAIL to one that does not verify,
 // without calling fn. For a verified one it calls fn once per transaction
 // (transaction_id, or out_trade_no when WeChat sent none) and answers
@@ -27,7 +27,10 @@ import (
 // module) makes that hold across servers.
 //
 // fn gets the request's context. Check the amount with
-// [Client.CheckPaidAmount] before delivering the goods.
+// [Client.CheckPaidAmount] before delivering the goods. A handler built
+// without Settings.MchID and MchSecret, or without fn, answers every
+// request 500 (WeChat repeats it later) and logs at Error, once, what it
+// lacks.
 //
 // WeChat docs: https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_7&index=8
 func (c *Client) PayNotifyHandler(fn func(ctx context.Context, n *PayNotify) error) http.Handler {
@@ -63,23 +66,23 @@ func (c *Client) RefundNotifyHandler(fn func(ctx context.Context, n *RefundNotif
 
 // notifyHandler answers one kind of notification.
 type notifyHandler[T any] struct {
-	c     *Client
-	kind  string
-	parse func(body []byte) (T, string, error) // the verified notification and its de-duplication key
-	fn    func(context.Context, T) error
+	c            *Client
+	kind         string
+	parse        func(body []byte) (T, string, error) // the verified notification and its de-duplication key
+	fn           func(context.Context, T) error
+	unconfigured *unconfigured
 }
 
 func newNotifyHandler[T any](c *Client, kind string, fn func(context.Context, T) error, parse func([]byte) (T, string, error)) *notifyHandler[T] {
-	return &notifyHandler[T]{c: c, kind: kind, fn: fn, parse: parse}
+	return &notifyHandler[T]{c: c, kind: kind, fn: fn, parse: parse, unconfigured: newUnconfigured(
+		need{"Settings.MchID and MchSecret", c.payConfigured() != nil}, need{"a function", fn == nil})}
 }
 
 // ServeHTTP verifies, de-duplicates and answers one notification.
 func (h *notifyHandler[T]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	w.Header().Set("Content-Type", "text/xml; charset=utf-8")
-	if h.fn == nil {
-		h.c.log.LogAttrs(ctx, slog.LevelError, "wego: "+h.kind+" handler has no function; answering FAIL")
-		_, _ = w.Write(payNotifyFail("handler not configured"))
+	if h.unconfigured.serve(h.c, w, r, "the "+h.kind+" handler", payNotifyFail("handler not configured")) {
 		return
 	}
 	body, err := readNotifyBody(r)
@@ -97,7 +100,7 @@ func (h *notifyHandler[T]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_, err = h.c.payOnce.do(ctx, key, payNotifyRules, func(ctx context.Context) (_ []byte, err error) {
 		defer func() {
 			if v := recover(); v != nil {
-				h.c.log.LogAttrs(ctx, slog.LevelError, "wego: "+h.kind+" handler panicked",
+				h.c.appLog().LogAttrs(ctx, slog.LevelError, "wego: "+h.kind+" handler panicked",
 					slog.String("panic", redact(fmt.Sprint(v))), slog.String("stack", string(debug.Stack())))
 				err = fmt.Errorf("wego: %s handler panicked: %v", h.kind, v)
 			}
@@ -105,7 +108,7 @@ func (h *notifyHandler[T]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return nil, h.fn(ctx, n)
 	})
 	if err != nil {
-		h.c.log.LogAttrs(ctx, slog.LevelWarn, "wego: "+h.kind+" not handled; WeChat will repeat it",
+		h.c.appLog().LogAttrs(ctx, slog.LevelWarn, "wego: "+h.kind+" not handled; WeChat will repeat it",
 			slog.String("key", key), slog.String("error", redact(err.Error())))
 		_, _ = w.Write(payNotifyFail("not handled"))
 		return

@@ -53,7 +53,7 @@ type UnifiedOrderRequest struct {
 	OutTradeNo     string    // required: the merchant's order number, at most 32 characters
 	TotalFee       int64     // required: amount in fen, positive
 	SpbillCreateIP string    // required: the user's IP (APP, MWEB, JSAPI) or the server's (NATIVE)
-	TradeType      TradeType // JSAPI when empty, as the seed
+	TradeType      TradeType // JSAPI when empty, as in Python wego
 	OpenID         string    // required for JSAPI: the payer's openid under this AppID
 	ProductID      string    // required for NATIVE: the merchant's product id
 	NotifyURL      string    // where WeChat posts the result; empty means Settings.PayNotifyURL
@@ -120,7 +120,7 @@ type AppPayParams struct {
 	Sign      string `json:"sign"`
 }
 
-// UnifiedOrder places an order (seed unified_order, 统一下单) and returns
+// UnifiedOrder places an order (Python wego unified_order, 统一下单) and returns
 // what the payer's side needs: for JSAPI the bridge parameters, for NATIVE
 // the code_url, for APP the app parameters, for MWEB the mweb_url. With
 // Settings.Debug the amount is forced to 1 fen and a warning logged.
@@ -352,7 +352,7 @@ type Order struct {
 	Fields map[string]string
 }
 
-// QueryOrder asks WeChat for the state of an order (seed query_order, 查询订单).
+// QueryOrder asks WeChat for the state of an order (Python wego query_order, 查询订单).
 // It is retried when WeChat answers SYSTEMERROR.
 //
 // WeChat docs: https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_2
@@ -384,7 +384,7 @@ func (c *Client) QueryOrder(ctx context.Context, ref OrderRef) (*Order, error) {
 	return o, nil
 }
 
-// CloseOrder closes an unpaid order (seed close_order, 关闭订单), so it can
+// CloseOrder closes an unpaid order (Python wego close_order, 关闭订单), so it can
 // no longer be paid. A paid order answers a [*PayError] with ErrCode
 // ORDERPAID.
 //
@@ -415,7 +415,7 @@ type PayReportRequest struct {
 	DeviceInfo   string
 }
 
-// PayReport reports one pay call's duration and result to WeChat (seed
+// PayReport reports one pay call's duration and result to WeChat (Python wego
 // pay_report, 交易保障).
 //
 // WeChat docs: https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_8

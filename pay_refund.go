@@ -37,7 +37,7 @@ type RefundRequest struct {
 	RefundDesc    string // shown to the payer
 	RefundAccount string // which funds pay the refund, e.g. REFUND_SOURCE_RECHARGE_FUNDS
 	NotifyURL     string // where WeChat posts the refund result; empty means the one set on the merchant platform
-	OpUserID      string // the operator; Settings.MchID when empty, as the seed
+	OpUserID      string // the operator; Settings.MchID when empty, as in Python wego
 	// Extra holds parameters this struct does not name. They are sent as given.
 	Extra map[string]string
 }
@@ -60,7 +60,7 @@ type Refund struct {
 	Fields map[string]string
 }
 
-// RefundOrder asks WeChat to refund an order (seed refund_order, 申请退款),
+// RefundOrder asks WeChat to refund an order (Python wego refund_order, 申请退款),
 // over mutual TLS with the merchant's client certificate from
 // Settings.CertPEMPath and KeyPEMPath. With Settings.Debug both amounts are
 // forced to 1 fen, as the order's was.
@@ -168,7 +168,7 @@ type RefundItem struct {
 // maxRefundsPerAnswer bounds refund_count: WeChat answers at most ten.
 const maxRefundsPerAnswer = 50
 
-// QueryRefund asks WeChat for the refunds of an order (seed query_refund,
+// QueryRefund asks WeChat for the refunds of an order (Python wego query_refund,
 // 查询退款). It is retried when WeChat answers SYSTEMERROR.
 //
 // WeChat docs: https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_5

@@ -35,7 +35,7 @@ func Sign(params map[string]string, key string, signType SignType) string {
 
 // MakeSign signs params with the merchant's API key (Settings.MchSecret)
 // and the merchant's signature algorithm (Settings.PaySignType, MD5 unless
-// set), as the seed's make_sign. Use it to sign parameters the SDK does not
+// set), as Python wego's make_sign. Use it to sign parameters the SDK does not
 // send for you; requests sent through the SDK are signed already. On a
 // Client without Settings.MchSecret it returns "", which verifies nothing.
 //

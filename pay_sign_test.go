@@ -124,7 +124,7 @@ func TestMakeSignUsesMerchantSettings(t *testing.T) {
 		signType wego.SignType
 		want     string
 	}{
-		{"", "1E3A8D73B5A4AEE787C0F68B5DAB8520"}, // MD5 by default, as the seed
+		{"", "1E3A8D73B5A4AEE787C0F68B5DAB8520"}, // MD5 by default, as in Python wego
 		{wego.SignTypeMD5, "1E3A8D73B5A4AEE787C0F68B5DAB8520"},
 		{wego.SignTypeHMACSHA256, "EDAC6D70D2FDF5A2382F8204FC96A1918017E46ACC5297F565ED1A7610ACF659"},
 	} {

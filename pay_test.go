@@ -65,7 +65,7 @@ func TestUnifiedOrderTradeTypes(t *testing.T) {
 				require.NotEmpty(t, r.PrepayID)
 				assert.Equal(t, r.PrepayID, r.Fields["prepay_id"])
 				switch tt {
-				case "", wego.TradeTypeJSAPI: // JSAPI is the default, as the seed
+				case "", wego.TradeTypeJSAPI: // JSAPI is the default, as in Python wego
 					assert.Equal(t, wego.TradeTypeJSAPI, r.TradeType)
 					require.NotNil(t, r.JSAPI)
 					p := r.JSAPI

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"iter"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -16,9 +17,9 @@ import (
 	"github.com/wego-sdk/wego/internal/xmlscan"
 )
 
-// Push types: the values of [Push].Type, named as the seed names them.
+// Push types: the values of [Push].Type, named as Python wego names them.
 // Messages keep WeChat's MsgType; events get the lower-cased Event, except
-// for the two the seed renames.
+// for the two Python wego renames.
 const (
 	PushText       = "text"
 	PushImage      = "image"
@@ -58,7 +59,7 @@ const (
 )
 
 // Push is a message or event WeChat pushed to the account, its signature
-// verified and, in safe mode, decrypted (seed WeChatPush). Any field is
+// verified and, in safe mode, decrypted (Python wego WeChatPush). Any field is
 // reachable with [Push.Get]; the common ones have accessors.
 //
 // A Push is valid while the handler that received it runs; keep the values
@@ -80,7 +81,7 @@ type Push struct {
 	ts        int64 // the timestamp WeChat signed it with, Unix seconds
 }
 
-// Get returns the field name of the push, "" when absent (seed
+// Get returns the field name of the push, "" when absent (Python wego
 // __getattr__). Nested fields use dots: Get("ScanCodeInfo.ScanResult").
 func (p *Push) Get(name string) string { return p.doc.Get(name) }
 
@@ -91,15 +92,11 @@ func (p *Push) Lookup(name string) (string, bool) { return p.doc.Lookup(name) }
 // "SendPicsInfo.PicList.item.PicMd5Sum".
 func (p *Push) Values(name string) []string { return p.doc.Values(name) }
 
-// Fields calls yield for every field in document order, nested ones with
-// their dotted names, until it returns false.
-func (p *Push) Fields(yield func(name, value string) bool) {
-	for k, v := range p.doc.All() {
-		if !yield(k, v) {
-			return
-		}
-	}
-}
+// Fields returns every field in document order, nested ones with their
+// dotted names:
+//
+//	for name, value := range p.Fields() { ... }
+func (p *Push) Fields() iter.Seq2[string, string] { return p.doc.All() }
 
 // MsgType is WeChat's MsgType ("text", "event", ...).
 func (p *Push) MsgType() string { return p.doc.Get("MsgType") }
@@ -168,7 +165,7 @@ func (p *Push) Location() (latitude, longitude float64, ok bool) {
 // encrypted too.
 func (p *Push) Encrypted() bool { return p.encrypted }
 
-// pushType maps MsgType and Event to the seed's type names.
+// pushType maps MsgType and Event to Python wego's type names.
 func pushType(d *xmlscan.Doc, msgType string) string {
 	if msgType != pushEventMsgType {
 		return msgType
@@ -231,7 +228,7 @@ func (s *pushState) release() {
 
 // ParsePush reads a push from WeChat's POST request r: it checks the
 // signature and the timestamp, decrypts safe-mode and compatible-mode
-// messages, and parses the XML (seed analysis_push). The body is capped at
+// messages, and parses the XML (Python wego analysis_push). The body is capped at
 // 1 MiB. Errors wrap [ErrInvalidSignature], [ErrPushTooOld],
 // [ErrPushNotEncrypted], [ErrBodyTooLarge], [ErrAppIDMismatch] or
 // [ErrMalformedMessage].

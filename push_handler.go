@@ -37,8 +37,8 @@ var successReply = []byte("success")
 // answer closes the connection, so that WeChat's next push does not queue
 // behind fn on a kept-alive connection; fn's context ends at the deadline.
 //
-// WeChat retries a push it got no answer to up to three times; fn runs once
-// per message (keyed by MsgId, or for events by sender, time and event),
+// WeChat delivers a push it gets no answer to three times in all, five
+// seconds apart (its page: 总共重试三次); fn runs once per message (keyed by MsgId, or for events by sender, time and event),
 // through [Settings].DedupStore, which remembers it for as long as
 // [Settings].PushMaxAge accepts its timestamp, so that a captured push
 // replayed later is not handled again. A retry arriving while the first
@@ -46,20 +46,27 @@ var successReply = []byte("success")
 //
 // Requests that do not verify are answered 403 (a plain push to a client in
 // safe mode too: see [Client.ParsePush]), malformed ones 400, bodies over
-// 1 MiB 413; none reaches fn.
+// 1 MiB 413; none reaches fn. A handler built without [Settings].PushToken
+// or without fn answers every request 500 and logs at Error, once, what it
+// lacks.
 func (c *Client) PushHandler(fn PushFunc) http.Handler {
 	deadline := c.pushDeadline()
-	return &pushHandler{c: c, fn: fn, deadline: deadline, rules: pushRules(deadline)}
+	return &pushHandler{c: c, fn: fn, deadline: deadline, rules: pushRules(deadline),
+		unconfigured: newUnconfigured(need{"Settings.PushToken", c.s.PushToken == ""}, need{"a PushFunc", fn == nil})}
 }
 
 type pushHandler struct {
-	c        *Client
-	fn       PushFunc
-	deadline time.Duration
-	rules    onceRules
+	c            *Client
+	fn           PushFunc
+	deadline     time.Duration
+	rules        onceRules
+	unconfigured *unconfigured
 }
 
 func (h *pushHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h.unconfigured.serve(h.c, w, r, "PushHandler", []byte(http.StatusText(http.StatusInternalServerError))) {
+		return
+	}
 	switch r.Method {
 	case http.MethodPost:
 		h.servePush(w, r)
@@ -78,9 +85,6 @@ func (h *pushHandler) serveVerify(w http.ResponseWriter, r *http.Request) {
 	q := parsePushQuery(r.URL.RawQuery)
 	var echo string
 	switch {
-	case c.s.PushToken == "":
-		h.reject(w, r, errNoPushToken)
-		return
 	case q.msgSignature != "" && c.crypt != nil:
 		var err error
 		if echo, err = c.crypt.VerifyURL(q.msgSignature, q.timestamp, q.nonce, q.echostr); err != nil {
@@ -167,7 +171,7 @@ func (h *pushHandler) servePush(w http.ResponseWriter, r *http.Request) {
 	})
 	switch {
 	case errors.Is(err, errNoTimeLeft):
-		h.c.log.LogAttrs(ctx, slog.LevelError, "wego: push deadline passed before the handler could run, answered success",
+		h.c.appLog().LogAttrs(ctx, slog.LevelError, "wego: push deadline passed before the handler could run, answered success",
 			slog.String("type", s.Push.Type), slog.Duration("deadline", h.deadline))
 		answer = successReply
 	case err != nil:
@@ -195,7 +199,7 @@ func (h *pushHandler) timeUp(ctx context.Context, s *pushState) {
 	if a.answered {
 		return
 	}
-	h.c.log.LogAttrs(ctx, slog.LevelError, "wego: push handler missed its deadline, answered success",
+	h.c.appLog().LogAttrs(ctx, slog.LevelError, "wego: push handler missed its deadline, answered success",
 		slog.String("type", s.Push.Type), slog.Duration("deadline", h.deadline))
 	a.writeLocked(successReply, true, true)
 }
@@ -228,7 +232,7 @@ func (p *Push) dedupKey() string {
 }
 
 // pushRules are the de-duplication rules of pushes: a claim lives a minute
-// (WeChat retries a push three times, five seconds apart); a result is kept
+// (WeChat delivers a push three times in all, five seconds apart); a result is kept
 // while the push's timestamp is accepted (set per push, see
 // Client.replayKeep); a copy waits for another server's run until its own
 // deadline; one call of the store may take an eighth of the deadline (a
@@ -291,17 +295,17 @@ func (h *pushHandler) run(ctx context.Context, s *pushState) []byte {
 	reply, panicked, err := h.call(ctx, p)
 	switch {
 	case panicked != nil:
-		h.c.log.LogAttrs(ctx, slog.LevelError, "wego: push handler panicked, answered success",
+		h.c.appLog().LogAttrs(ctx, slog.LevelError, "wego: push handler panicked, answered success",
 			slog.String("type", p.Type), slog.String("panic", redact(fmt.Sprint(panicked.value))), slog.String("stack", string(panicked.stack)))
 		return successReply
 	case err != nil:
-		h.c.log.LogAttrs(ctx, slog.LevelError, "wego: push handler failed, answered success",
+		h.c.appLog().LogAttrs(ctx, slog.LevelError, "wego: push handler failed, answered success",
 			slog.String("type", p.Type), slog.String("error", redact(err.Error())))
 		return successReply
 	}
 	s.out, s.plain, err = p.appendReply(s.out[:0], s.plain, reply, time.Now())
 	if err != nil {
-		h.c.log.LogAttrs(ctx, slog.LevelError, "wego: push reply invalid, answered success",
+		h.c.appLog().LogAttrs(ctx, slog.LevelError, "wego: push reply invalid, answered success",
 			slog.String("type", p.Type), slog.String("error", redact(err.Error())))
 		return successReply
 	}
@@ -329,11 +333,15 @@ func (h *pushHandler) call(ctx context.Context, p *Push) (reply Reply, panicked 
 // them: a small router for those who want one.
 //
 //	var r wego.PushRouter
-//	r.OnText(func(ctx context.Context, p *wego.Push) (wego.Reply, error) {
+//	r.On(wego.PushText, func(ctx context.Context, p *wego.Push) (wego.Reply, error) {
 //		return wego.Text("you said " + p.Content()), nil
 //	})
-//	r.OnEvent(wego.PushSubscribe, welcome)
+//	r.On(wego.PushSubscribe, welcome) // follows from a QR code too
 //	http.Handle("/wechat", c.PushHandler(r.Handle))
+//
+// A follow from a QR code with a scene is typed [PushScanSubscribe]; it goes
+// to the [PushSubscribe] route unless it has a route of its own, so a
+// handler written for follows gets every follow.
 //
 // Register everything before serving; the zero value routes nothing and
 // answers "success".
@@ -342,19 +350,14 @@ type PushRouter struct {
 	fallback PushFunc
 }
 
-// On routes pushes whose [Push].Type is typ (a Push* constant) to fn.
+// On routes pushes whose [Push].Type is typ (a Push* constant: a message
+// such as [PushText] or an event such as [PushClick]) to fn.
 func (rt *PushRouter) On(typ string, fn PushFunc) {
 	if rt.routes == nil {
 		rt.routes = make(map[string]PushFunc)
 	}
 	rt.routes[typ] = fn
 }
-
-// OnText routes text messages to fn.
-func (rt *PushRouter) OnText(fn PushFunc) { rt.On(PushText, fn) }
-
-// OnEvent routes the event typ (such as [PushSubscribe] or [PushClick]) to fn.
-func (rt *PushRouter) OnEvent(typ string, fn PushFunc) { rt.On(typ, fn) }
 
 // Default routes every push no other route takes to fn.
 func (rt *PushRouter) Default(fn PushFunc) { rt.fallback = fn }
@@ -363,6 +366,11 @@ func (rt *PushRouter) Default(fn PushFunc) { rt.fallback = fn }
 func (rt *PushRouter) Handle(ctx context.Context, p *Push) (Reply, error) {
 	if fn, ok := rt.routes[p.Type]; ok {
 		return fn(ctx, p)
+	}
+	if p.Type == PushScanSubscribe {
+		if fn, ok := rt.routes[PushSubscribe]; ok {
+			return fn(ctx, p)
+		}
 	}
 	if rt.fallback != nil {
 		return rt.fallback(ctx, p)

@@ -10,8 +10,11 @@ import (
 )
 
 // Reply is a passive reply to a push: build one with [Text], [Image],
-// [Voice], [Video], [Music], [News] or [TransferCustomerService]. A nil
-// Reply answers "success": WeChat shows the user nothing.
+// [Voice], [Video], [Music], [News] or [TransferCustomerService] and return
+// it from the [PushFunc] given to [Client.PushHandler]. A nil Reply
+// answers "success": WeChat shows the user nothing. (A handler of your own
+// on [Client.ParsePush] writes the bytes of [Push.Reply] or [Push.ReplyText]
+// instead.)
 type Reply interface {
 	// appendBody appends the reply's MsgType and content elements.
 	appendBody(dst []byte, p *Push) ([]byte, error)
@@ -70,7 +73,7 @@ func (r VideoReply) appendBody(dst []byte, _ *Push) ([]byte, error) {
 	return xmlscan.AppendEnd(dst, "Video"), nil
 }
 
-// MusicReply is a music reply (seed reply_music).
+// MusicReply is a music reply (Python wego reply_music).
 type MusicReply struct {
 	Title        string
 	Description  string
@@ -196,25 +199,30 @@ func (p *Push) appendReply(dst, scratch []byte, r Reply, now time.Time) (out, sc
 
 // Reply returns the complete answer to p for r: reply XML, encrypted when
 // the push was. A nil r returns "success".
+//
+// Reply and the Reply* methods are for a handler of your own built on
+// [Client.ParsePush]: write the bytes they return to the response. With
+// [Client.PushHandler], return [Text], [News] and the like from your
+// [PushFunc] instead; the handler builds the answer.
 func (p *Push) Reply(r Reply) ([]byte, error) {
 	out, _, err := p.appendReply(nil, nil, r, time.Now())
 	return out, err
 }
 
-// ReplyText returns the answer to p with a text message (seed reply_text).
+// ReplyText returns the answer to p with a text message (Python wego reply_text).
 func (p *Push) ReplyText(content string) ([]byte, error) { return p.Reply(Text(content)) }
 
-// ReplyImage returns the answer to p with an image (seed reply_image).
+// ReplyImage returns the answer to p with an image (Python wego reply_image).
 func (p *Push) ReplyImage(mediaID string) ([]byte, error) { return p.Reply(Image(mediaID)) }
 
-// ReplyVoice returns the answer to p with a voice message (seed reply_voice).
+// ReplyVoice returns the answer to p with a voice message (Python wego reply_voice).
 func (p *Push) ReplyVoice(mediaID string) ([]byte, error) { return p.Reply(Voice(mediaID)) }
 
-// ReplyVideo returns the answer to p with a video (seed reply_video).
+// ReplyVideo returns the answer to p with a video (Python wego reply_video).
 func (p *Push) ReplyVideo(v VideoReply) ([]byte, error) { return p.Reply(v) }
 
-// ReplyMusic returns the answer to p with music (seed reply_music).
+// ReplyMusic returns the answer to p with music (Python wego reply_music).
 func (p *Push) ReplyMusic(m MusicReply) ([]byte, error) { return p.Reply(m) }
 
-// ReplyNews returns the answer to p with articles (seed reply_news).
+// ReplyNews returns the answer to p with articles (Python wego reply_news).
 func (p *Push) ReplyNews(articles ...Article) ([]byte, error) { return p.Reply(News(articles...)) }

@@ -206,7 +206,9 @@ func TestPushTypedAccessors(t *testing.T) {
 		assert.Equal(t, []string{"5a75aaca956d97be686719218f275c6b", "8e1a1f2b3c4d5e6f708192a3b4c5d6e7"},
 			p.Values("SendPicsInfo.PicList.item.PicMd5Sum"))
 		n := 0
-		p.Fields(func(name, value string) bool { n++; return true })
+		for range p.Fields() {
+			n++
+		}
 		assert.Equal(t, 9, n)
 	})
 	check("testdata/vectors/push/event_templatesendjobfinish.xml", func(p *wego.Push) {
@@ -554,10 +556,10 @@ func TestPushRouter(t *testing.T) {
 	t.Parallel()
 	srv, c := pushSetup(t, wegotest.PushSafe)
 	var r wego.PushRouter
-	r.OnText(func(_ context.Context, p *wego.Push) (wego.Reply, error) {
+	r.On(wego.PushText, func(_ context.Context, p *wego.Push) (wego.Reply, error) {
 		return wego.Text("text: " + p.Content()), nil
 	})
-	r.OnEvent(wego.PushSubscribe, func(context.Context, *wego.Push) (wego.Reply, error) { return wego.Text("welcome"), nil })
+	r.On(wego.PushSubscribe, func(_ context.Context, p *wego.Push) (wego.Reply, error) { return wego.Text("welcome " + p.Type), nil })
 	h := c.PushHandler(r.Handle)
 
 	rep, err := srv.Push(h, wegotest.TextMessage("", "hi"))
@@ -565,7 +567,16 @@ func TestPushRouter(t *testing.T) {
 	assert.Equal(t, "text: hi", rep.Get("Content"))
 	rep, err = srv.Push(h, wegotest.EventMessage("", "subscribe", ""))
 	require.NoError(t, err)
-	assert.Equal(t, "welcome", rep.Get("Content"))
+	assert.Equal(t, "welcome subscribe", rep.Get("Content"))
+	// A follow from a QR code reaches the route for follows...
+	rep, err = srv.Push(h, wegotest.EventMessage("", "subscribe", "qrscene_7").With("Ticket", "T"))
+	require.NoError(t, err)
+	assert.Equal(t, "welcome scan_subscribe", rep.Get("Content"))
+	// ...unless it has a route of its own.
+	r.On(wego.PushScanSubscribe, func(_ context.Context, p *wego.Push) (wego.Reply, error) { return wego.Text("scene " + p.Scene()), nil })
+	rep, err = srv.Push(h, wegotest.EventMessage("", "subscribe", "qrscene_8").With("Ticket", "T"))
+	require.NoError(t, err)
+	assert.Equal(t, "scene 8", rep.Get("Content"))
 	rep, err = srv.Push(h, wegotest.EventMessage("", "CLICK", "k"))
 	require.NoError(t, err)
 	assert.True(t, rep.Success(), "no route and no default: success")

@@ -18,7 +18,7 @@ func (w *WeChatAPI) GetCallbackIP(ctx context.Context) (json.RawMessage, error) 
 }
 
 // GetWeChatServersList returns the IP addresses WeChat pushes messages from,
-// so a server can allow only those (seed get_wechat_servers_list).
+// so a server can allow only those (Python wego get_wechat_servers_list).
 func (c *Client) GetWeChatServersList(ctx context.Context) ([]string, error) {
 	raw, err := c.WeChat.GetCallbackIP(ctx)
 	if err != nil {

@@ -53,18 +53,6 @@ type Settings struct {
 	AppID     string
 	AppSecret string
 
-	// RegisterURL is the site's base URL as registered for web OAuth
-	// (网页授权域名), e.g. "https://example.com". Absolute http(s) URL.
-	RegisterURL string
-	// RedirectPath is where the OAuth flow sends the user after login when the
-	// page they asked for is not known; RedirectState is the state passed to
-	// WeChat's authorize page.
-	RedirectPath  string
-	RedirectState string
-	// UserInfoExpire is how long OAuth user info is cached in the session;
-	// 0 fetches it on every request that needs it.
-	UserInfoExpire time.Duration
-
 	// MchID and MchSecret are the WeChat Pay merchant id (商户号) and API key
 	// (API 密钥). Set both or neither.
 	MchID     string
@@ -117,7 +105,7 @@ type Settings struct {
 	DedupStore DedupStore
 
 	// AccessTokenSource, when set, replaces the SDK's own token fetch and cache
-	// entirely (the seed's GET_GLOBAL_ACCESS_TOKEN): the SDK calls it whenever
+	// entirely (Python wego's GET_GLOBAL_ACCESS_TOKEN): the SDK calls it whenever
 	// it needs the global access token, so it must be cheap (it caches) and
 	// must return a fresh token after WeChat rejected the previous one; set
 	// AccessTokenRejected to learn of those rejections.
@@ -157,8 +145,12 @@ type Settings struct {
 	// them on a listener that demands the certificate in the TLS handshake.
 	PaySecureBaseURL string
 	// Logger receives the SDK's logs (requests at Debug, retries and token
-	// refreshes at Info, problems at Warn); nil discards them. Secrets are
-	// redacted before anything is logged.
+	// refreshes at Info, problems at Warn). With nil, the SDK's own logs are
+	// discarded, but failures of the application's code (a push or pay
+	// notification function that fails, panics or overruns, a reply WeChat
+	// would refuse, a handler built without the settings it needs) still go
+	// to slog.Default() at Warn or Error, as net/http logs a handler's
+	// panic. Secrets are redacted before anything is logged.
 	Logger *slog.Logger
 }
 
@@ -192,14 +184,10 @@ func (s *Settings) validate() (checked, *InitError) {
 			add(field, "must be an absolute http(s) URL")
 		}
 	}
-	checkURL("RegisterURL", s.RegisterURL)
 	checkURL("PayNotifyURL", s.PayNotifyURL)
 	checkURL("BaseURL", s.BaseURL)
 	checkURL("PayBaseURL", s.PayBaseURL)
 	checkURL("PaySecureBaseURL", s.PaySecureBaseURL)
-	if s.UserInfoExpire < 0 {
-		add("UserInfoExpire", "must not be negative")
-	}
 
 	if s.MchID != "" && s.MchSecret == "" {
 		add("MchSecret", "required when MchID is set")

@@ -70,7 +70,7 @@ func TestSettingsValidation(t *testing.T) {
 	}{
 		{"minimal", func(*wego.Settings) {}, nil},
 		{"everything", func(s *wego.Settings) {
-			s.RegisterURL, s.PayNotifyURL = "https://example.com", "https://example.com/pay/notify"
+			s.PayNotifyURL = "https://example.com/pay/notify"
 			s.MchID, s.MchSecret = "1900000109", "192006250b4c09247ec02edce69f6a2d"
 			s.CertPEMPath, s.KeyPEMPath = certPath, keyPath
 			s.PushToken, s.PushEncodingAESKey = "pamtest", goodKey
@@ -85,10 +85,9 @@ func TestSettingsValidation(t *testing.T) {
 		{"key without cert", func(s *wego.Settings) { s.KeyPEMPath = keyPath }, []string{"CertPEMPath"}},
 		{"pair that does not match", func(s *wego.Settings) { s.CertPEMPath, s.KeyPEMPath = otherCert, keyPath }, []string{"CertPEMPath"}},
 		{"pair that does not exist", func(s *wego.Settings) { s.CertPEMPath, s.KeyPEMPath = "/nonexistent/c.pem", "/nonexistent/k.pem" }, []string{"CertPEMPath"}},
-		{"relative register url", func(s *wego.Settings) { s.RegisterURL = "example.com/login" }, []string{"RegisterURL"}},
+		{"relative notify url", func(s *wego.Settings) { s.PayNotifyURL = "example.com/pay/notify" }, []string{"PayNotifyURL"}},
 		{"ftp notify url", func(s *wego.Settings) { s.PayNotifyURL = "ftp://example.com/n" }, []string{"PayNotifyURL"}},
 		{"bad base urls", func(s *wego.Settings) { s.BaseURL, s.PayBaseURL = "::", "/pay" }, []string{"BaseURL", "PayBaseURL"}},
-		{"negative expiry", func(s *wego.Settings) { s.UserInfoExpire = -time.Second }, []string{"UserInfoExpire"}},
 		{"unknown token endpoint", func(s *wego.Settings) { s.TokenEndpoint = 7 }, []string{"TokenEndpoint"}},
 		{"previous aes key alone", func(s *wego.Settings) { s.PushToken, s.PushPreviousEncodingAESKey = "t", goodKey }, []string{"PushEncodingAESKey"}},
 		{"previous aes key bad", func(s *wego.Settings) {
@@ -104,8 +103,8 @@ func TestSettingsValidation(t *testing.T) {
 			s.AccessTokenRejected = func(context.Context, string, int) {}
 		}, []string{"AccessTokenSource"}},
 		{"all at once", func(s *wego.Settings) {
-			*s = wego.Settings{MchID: "1", PushEncodingAESKey: "short", RegisterURL: "nope"}
-		}, []string{"AppID", "AppSecret", "MchSecret", "PushEncodingAESKey", "PushToken", "RegisterURL"}},
+			*s = wego.Settings{MchID: "1", PushEncodingAESKey: "short", PayNotifyURL: "nope"}
+		}, []string{"AppID", "AppSecret", "MchSecret", "PushEncodingAESKey", "PushToken", "PayNotifyURL"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

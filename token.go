@@ -83,7 +83,7 @@ func (m *MemoryTokenStore) update(fn func(map[string]Token)) {
 	m.tokens.Store(&next)
 }
 
-// AccessToken returns the global access token (seed get_global_access_token),
+// AccessToken returns the global access token (Python wego get_global_access_token),
 // from the cache while it has more than three minutes to live, otherwise
 // fetched from WeChat. Concurrent callers facing an empty or expired cache
 // share one request to WeChat. With [Settings].AccessTokenSource set, that
@@ -331,7 +331,7 @@ func (tc *tokenCache) request(ctx context.Context) (Token, error) {
 }
 
 // refreshMargin is how long before WeChat's expiry the SDK stops using a
-// token: 180 s as the seed does, or a quarter of the lifetime for the short
+// token: 180 s as Python wego does, or a quarter of the lifetime for the short
 // lifetimes of test servers.
 func refreshMargin(ttl time.Duration) time.Duration {
 	return min(180*time.Second, ttl/4)

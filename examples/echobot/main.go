@@ -28,16 +28,18 @@ import (
 // bot builds the push handler of the echo bot.
 func bot(c *wego.Client) http.Handler {
 	var r wego.PushRouter
-	r.OnText(func(_ context.Context, p *wego.Push) (wego.Reply, error) {
+	r.On(wego.PushText, func(_ context.Context, p *wego.Push) (wego.Reply, error) {
 		return wego.Text("you said: " + p.Content()), nil
 	})
-	r.OnEvent(wego.PushSubscribe, func(context.Context, *wego.Push) (wego.Reply, error) {
+	// Every follow: a follow from a QR code (PushScanSubscribe) comes here
+	// too, as it has no route of its own.
+	r.On(wego.PushSubscribe, func(_ context.Context, p *wego.Push) (wego.Reply, error) {
+		if p.Type == wego.PushScanSubscribe {
+			return wego.Text("welcome, you came from QR scene " + p.Scene()), nil
+		}
 		return wego.Text("welcome! send me anything"), nil
 	})
-	r.OnEvent(wego.PushScanSubscribe, func(_ context.Context, p *wego.Push) (wego.Reply, error) {
-		return wego.Text("welcome, you came from QR scene " + p.Scene()), nil
-	})
-	r.OnEvent(wego.PushClick, func(_ context.Context, p *wego.Push) (wego.Reply, error) {
+	r.On(wego.PushClick, func(_ context.Context, p *wego.Push) (wego.Reply, error) {
 		return wego.News(wego.Article{
 			Title:       "You pressed " + p.EventKey(),
 			Description: "Menu clicks can answer with up to eight articles.",

@@ -657,11 +657,11 @@ func TestPushWithPreviousAESKey(t *testing.T) {
 func TestPushRetriedOnTimeout(t *testing.T) {
 	t.Parallel()
 	srv, c := pushSetup(t, wegotest.PushSafe)
-	srv.SetPushTimeout(300 * time.Millisecond)
+	srv.SetPushTimeout(600 * time.Millisecond)
 	var calls atomic.Int32
 	h := c.PushHandler(func(_ context.Context, p *wego.Push) (wego.Reply, error) {
 		calls.Add(1)
-		time.Sleep(750 * time.Millisecond) // ends in the middle of the third delivery's wait
+		time.Sleep(1500 * time.Millisecond) // ends in the middle of the third delivery's wait (1.2 s to 1.8 s)
 		return wego.Text("slow " + p.Content()), nil
 	})
 	reply, err := srv.Push(h, wegotest.TextMessage("", "hi"))

@@ -167,9 +167,19 @@ func (s *Server) SetCallbackIPs(ips ...string) {
 	s.mu.Unlock()
 }
 
-// FailNext makes the next request to path answer errcode (with WeChat's
-// errmsg for it) instead of being served. Calls queue up: FailNext twice
-// fails the next two requests.
+// FailNext makes the next request to path answer errcode instead of being
+// served, with WeChat's errmsg for it and a rid, as WeChat answers:
+// {"errcode":45009,"errmsg":"reach max api daily quota limit rid:
+// 6613a8f6-1b2c3d4e-5f6a7b8c"}. The fake knows the errmsg of the common
+// codes: -1 system error; 40001, 40002, 40003, 40007, 40013, 40014, 40029,
+// 40037, 40125, 40164 (naming the caller's address, as in "invalid ip
+// 127.0.0.1 ipv6 ::ffff:127.0.0.1, not in whitelist"); 41001, 41002,
+// 41004; 42001, 42002; 43001, 43002, 43004; 44002; 45009, 45011, 45015,
+// 45047; 46003, 46004; 47001; 48001, 48004; 50001, 50002. Other codes get
+// errmsg "error". Calls queue up: FailNext twice fails the next two
+// requests. A fault comes before everything else the path would check,
+// the access token included, and applies to the paths of [Server.Handle]
+// too.
 func (s *Server) FailNext(path string, errcode int) {
 	s.mu.Lock()
 	s.faults[path] = append(s.faults[path], errcode)
@@ -243,7 +253,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if failed {
-		writeJSON(w, errorBody(fault))
+		writeJSON(w, errorBody(fault, r))
 		return
 	}
 	s.mux.ServeHTTP(w, r)
@@ -255,17 +265,17 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 func (s *Server) routeJSON(path string, fn func(r *http.Request, body []byte) (any, int)) {
 	s.mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
 		if code := s.checkToken(r.URL.Query().Get("access_token")); code != 0 {
-			writeJSON(w, errorBody(code))
+			writeJSON(w, errorBody(code, r))
 			return
 		}
 		body, err := io.ReadAll(io.LimitReader(r.Body, 16<<20))
 		if err != nil {
-			writeJSON(w, errorBody(-1))
+			writeJSON(w, errorBody(-1, r))
 			return
 		}
 		out, code := fn(r, body)
 		if code != 0 {
-			writeJSON(w, errorBody(code))
+			writeJSON(w, errorBody(code, r))
 			return
 		}
 		writeJSON(w, out)
@@ -287,30 +297,6 @@ func (s *Server) checkToken(tok string) int {
 		return 42001
 	}
 	return 0
-}
-
-// errmsgs are WeChat's texts for the error codes the fake answers.
-var errmsgs = map[int]string{
-	-1:    "system error",
-	40001: "invalid credential, access_token is invalid or not latest",
-	40002: "invalid grant_type",
-	40013: "invalid appid",
-	40014: "invalid access_token",
-	40125: "invalid appsecret",
-	41001: "access_token missing",
-	42001: "access_token expired",
-	44002: "empty post data",
-	45009: "reach max api daily quota limit",
-	45011: "api minute-quota reach limit  mustslower  retry next minute",
-	47001: "data format error",
-}
-
-func errorBody(code int) map[string]any {
-	msg, ok := errmsgs[code]
-	if !ok {
-		msg = "error"
-	}
-	return map[string]any{"errcode": code, "errmsg": msg + " rid: " + randomHex(6)}
 }
 
 // writeJSON answers v as WeChat does: compact JSON, no HTML escaping, no

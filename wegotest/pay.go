@@ -201,7 +201,7 @@ var errDescriptions = map[string]string{
 // its sign_type), then lets fn answer; answers are signed with the
 // request's sign type.
 func (s *Server) routePay(path string, fn func(r *http.Request, req map[string]string) payReply) {
-	s.mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+	s.route(path, func(w http.ResponseWriter, r *http.Request) {
 		reply, signType := s.payRequest(path, r, fn)
 		switch {
 		case reply.raw != nil:

@@ -19,9 +19,11 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -55,9 +57,10 @@ type Server struct {
 	PushEncodingAESKey string
 	OriginalID         string
 
-	ts   *httptest.Server
-	mux  *http.ServeMux
-	stop chan struct{}
+	ts      *httptest.Server
+	mux     *http.ServeMux
+	builtin map[string]bool // the paths the fake serves itself; fixed once started
+	stop    chan struct{}
 
 	mu          sync.Mutex
 	tokenTTL    time.Duration
@@ -66,7 +69,8 @@ type Server struct {
 	stable      string               // the token stable_token hands out in normal mode
 	counts      map[string]int
 	faults      map[string][]int
-	always      map[string]int // path → errcode answered until cleared
+	always      map[string]int          // path → errcode answered until cleared
+	handlers    map[string]http.Handler // added by Handle
 	callbackIPs []string
 
 	pay  payState
@@ -79,12 +83,14 @@ func NewServer() *Server {
 		AppID:       "wx" + randomHex(8),
 		AppSecret:   randomHex(16),
 		mux:         http.NewServeMux(),
+		builtin:     make(map[string]bool),
 		stop:        make(chan struct{}),
 		tokenTTL:    DefaultTokenTTL,
 		tokens:      make(map[string]time.Time),
 		counts:      make(map[string]int),
 		faults:      make(map[string][]int),
 		always:      make(map[string]int),
+		handlers:    make(map[string]http.Handler),
 		callbackIPs: []string{"127.0.0.1", "::1"},
 	}
 	s.routeTokens()
@@ -238,6 +244,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	} else if code, ok := s.always[r.URL.Path]; ok {
 		fault, failed = code, true
 	}
+	added := s.handlers[r.URL.Path]
 	s.mu.Unlock()
 
 	if latency > 0 {
@@ -256,14 +263,71 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, errorBody(fault, r))
 		return
 	}
+	if added != nil {
+		if code := s.checkToken(r.URL.Query().Get("access_token")); code != 0 {
+			writeJSON(w, errorBody(code, r))
+			return
+		}
+		added.ServeHTTP(w, r)
+		return
+	}
 	s.mux.ServeHTTP(w, r)
+}
+
+// route registers one of the fake's own endpoints.
+func (s *Server) route(path string, h http.HandlerFunc) {
+	s.builtin[path] = true
+	s.mux.HandleFunc(path, h)
+}
+
+// Handle serves h at path on the fake WeChat API ([Server.URL] and
+// [Server.PaySecureURL]), for an endpoint the SDK does not wrap that the
+// code under test calls through wego's raw layer (c.WeChat.Get, Post).
+// The path is matched exactly, query aside. As on WeChat, the access
+// token is checked first: h is called only for requests whose
+// access_token the fake issued and is still valid; the others are
+// answered 41001 (missing), 40001 (unknown or revoked) or 42001
+// (expired), and h never sees them. Faults ([Server.FailNext],
+// [Server.FailAlways]), latency and request counts apply as to every
+// path. h answers as WeChat would, e.g. with {"errcode":0,"errmsg":"ok"}.
+//
+// Handle replaces the handler an earlier call gave path, and a nil h
+// removes it. It returns an error, and changes nothing, when path does
+// not start with "/", carries a query or fragment, or is one the fake
+// serves itself (the token and pay endpoints, getcallbackip): change
+// those with the fault methods instead.
+func (s *Server) Handle(path string, h http.Handler) error {
+	if path == "" || path[0] != '/' || strings.ContainsAny(path, "?#") {
+		return fmt.Errorf("wegotest: Handle: path %q must start with / and carry no query", path)
+	}
+	if s.builtin[path] {
+		return fmt.Errorf("wegotest: Handle: %s is served by the fake itself; use FailNext, FailAlways or SetLatency to change its answers", path)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if isNilHandler(h) {
+		delete(s.handlers, path)
+	} else {
+		s.handlers[path] = h
+	}
+	return nil
+}
+
+// isNilHandler reports whether h is nil or a nil HandlerFunc, which would
+// panic when called.
+func isNilHandler(h http.Handler) bool {
+	if h == nil {
+		return true
+	}
+	f, ok := h.(http.HandlerFunc)
+	return ok && f == nil
 }
 
 // routeJSON registers a JSON endpoint that needs a valid access token. fn
 // gets the request and its body and returns the answer, or a non-zero
 // errcode.
 func (s *Server) routeJSON(path string, fn func(r *http.Request, body []byte) (any, int)) {
-	s.mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+	s.route(path, func(w http.ResponseWriter, r *http.Request) {
 		if code := s.checkToken(r.URL.Query().Get("access_token")); code != 0 {
 			writeJSON(w, errorBody(code, r))
 			return

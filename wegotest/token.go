@@ -18,8 +18,8 @@ const (
 const classicOverlap = 5 * time.Minute
 
 func (s *Server) routeTokens() {
-	s.mux.HandleFunc(PathToken, s.serveClassicToken)
-	s.mux.HandleFunc(PathStableToken, s.serveStableToken)
+	s.route(PathToken, s.serveClassicToken)
+	s.route(PathStableToken, s.serveStableToken)
 }
 
 // serveClassicToken is GET /cgi-bin/token: every call issues a new token; the

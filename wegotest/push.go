@@ -9,13 +9,13 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/wego-sdk/wego"
 	"github.com/wego-sdk/wego/internal/xmlscan"
@@ -223,17 +223,25 @@ func (r *PushReply) Lookup(name string) (string, bool) { return r.doc.Lookup(nam
 // Values returns every value of a repeated field of the reply.
 func (r *PushReply) Values(name string) []string { return r.doc.Values(name) }
 
-// Push delivers msg to target, an http.Handler or the URL of a push
-// server, the way WeChat does: signed, encrypted in safe mode, and sent
-// again (up to three deliveries) when no answer comes within the push
-// timeout. It returns the answer of the first delivery that answered,
-// decrypted and parsed, and an error when no delivery was answered or the
-// answer is not a valid reply.
+// Push delivers msg to target the way WeChat does: signed, encrypted in
+// safe mode, and delivered again when no answer comes within the push
+// timeout, three deliveries in all (the first and two retries). target is
+// a path on the app under test ("/wechat": see [Server.SetApp]), the
+// absolute URL of a push server, or an http.Handler, served on a loopback
+// server of its own for each delivery. Push returns the answer of the
+// first delivery that was answered, decrypted and parsed, and an error
+// when no delivery was answered or the answer is not a valid reply.
 func (s *Server) Push(target any, msg Message) (*PushReply, error) {
-	return s.push3(target, msg, 3)
+	return s.push3(target, msg, pushDeliveries)
 }
 
-// Deliver is Push without retries: one delivery, answered or not.
+// pushDeliveries is how many times WeChat delivers a push that is not
+// answered in time. Its documentation says it "重新发起请求，总共重试三次";
+// read with practice, that is three deliveries in all: the first and two
+// retries.
+const pushDeliveries = 3
+
+// Deliver is Push without retries: one delivery to target, answered or not.
 func (s *Server) Deliver(target any, msg Message) (*PushReply, error) {
 	return s.push3(target, msg, 1)
 }
@@ -241,6 +249,10 @@ func (s *Server) Deliver(target any, msg Message) (*PushReply, error) {
 func (s *Server) push3(target any, msg Message, tries int) (*PushReply, error) {
 	if s.push.err != nil {
 		return nil, s.push.err
+	}
+	dst, err := s.destination(target, "push")
+	if err != nil {
+		return nil, err
 	}
 	s.push.mu.Lock()
 	mode, timeout := s.push.mode, s.push.timeout
@@ -278,7 +290,7 @@ func (s *Server) push3(target any, msg Message, tries int) (*PushReply, error) {
 	var lastErr error
 	for attempt := 1; attempt <= tries; attempt++ {
 		go func() {
-			r, err := s.send(target, q.Encode(), body)
+			r, err := s.send(dst, q.Encode(), body)
 			results <- result{r, err}
 		}()
 		timer := time.NewTimer(timeout)
@@ -300,22 +312,11 @@ func (s *Server) push3(target any, msg Message, tries int) (*PushReply, error) {
 	return nil, fmt.Errorf("wegotest: push not answered within %v after %d deliveries", timeout, tries)
 }
 
-// send makes one delivery over HTTP, as WeChat does: to a handler through
-// a loopback server started for the delivery, so that the handler is seen
-// as WeChat sees it (an answer flushed before the handler returns counts).
-func (s *Server) send(target any, query string, body []byte) (*PushReply, error) {
-	switch t := target.(type) {
-	case http.Handler:
-		ts := httptest.NewServer(t)
-		// The handler may run long after it answered (an answer flushed at
-		// its deadline): close the listener and the connection without
-		// waiting for it, as ts.Close would.
-		defer ts.Config.Close()
-		return s.post(ts.URL, query, body)
-	case string:
-		return s.post(t, query, body)
-	}
-	return nil, fmt.Errorf("wegotest: push target must be an http.Handler or a URL, not %T", target)
+// send makes one delivery over HTTP, as WeChat does.
+func (s *Server) send(dst destination, query string, body []byte) (*PushReply, error) {
+	u, done := dst.open()
+	defer done()
+	return s.post(u, query, body)
 }
 
 // post sends body to url with the push query and reads the answer.
@@ -323,11 +324,7 @@ func (s *Server) post(target, query string, body []byte) (*PushReply, error) {
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	sep := "?"
-	if strings.Contains(target, "?") {
-		sep = "&"
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target+sep+query, bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, withQuery(target, query), bytes.NewReader(body))
 	if err != nil {
 		return nil, err
 	}
@@ -347,7 +344,7 @@ func (s *Server) post(target, query string, body []byte) (*PushReply, error) {
 // openReply checks the answer as WeChat would and fills r.XML and r.doc.
 func (s *Server) openReply(r *PushReply, mode PushMode) error {
 	if r.Status != http.StatusOK {
-		return fmt.Errorf("wegotest: push answered HTTP %d", r.Status)
+		return fmt.Errorf("wegotest: push answered HTTP %d: %q", r.Status, excerpt(r.Body))
 	}
 	body := bytes.TrimSpace(r.Body)
 	if len(body) == 0 || string(body) == "success" {
@@ -391,8 +388,17 @@ func (s *Server) encrypt(plain []byte, timestamp, nonce string) (enc, sig string
 }
 
 // VerifyURL sends the GET request WeChat sends when the server
-// configuration is saved, and reports whether target echoed the challenge.
-func (s *Server) VerifyURL(target any) (bool, error) {
+// configuration (服务器配置) is saved: signature, timestamp, nonce and an
+// echostr the server must answer as it is. target is what [Server.Push]
+// takes: a path on the app under test, a URL or an http.Handler. VerifyURL
+// returns nil when target echoed the challenge, a [*VerifyError] with the
+// status and the start of the body when it answered something else, or
+// the error of the delivery.
+func (s *Server) VerifyURL(target any) error {
+	dst, err := s.destination(target, "URL verification")
+	if err != nil {
+		return err
+	}
 	timestamp := strconv.FormatInt(time.Now().Unix(), 10)
 	nonce := randomDigits(10)
 	echostr := randomDigits(19)
@@ -402,31 +408,60 @@ func (s *Server) VerifyURL(target any) (bool, error) {
 		"nonce":     {nonce},
 		"echostr":   {echostr},
 	}
-	var body []byte
-	switch t := target.(type) {
-	case http.Handler:
-		rec := httptest.NewRecorder()
-		t.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/?"+q.Encode(), nil))
-		if rec.Code != http.StatusOK {
-			return false, nil
-		}
-		body = rec.Body.Bytes()
-	case string:
-		resp, err := http.Get(t + "?" + q.Encode())
-		if err != nil {
-			return false, err
-		}
-		defer resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			return false, nil
-		}
-		if body, err = io.ReadAll(io.LimitReader(resp.Body, 1<<10)); err != nil {
-			return false, err
-		}
-	default:
-		return false, fmt.Errorf("wegotest: verify target must be an http.Handler or a URL, not %T", target)
+	u, done := dst.open()
+	defer done()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, withQuery(u, q.Encode()), nil)
+	if err != nil {
+		return fmt.Errorf("wegotest: URL verification: %w", err)
 	}
-	return string(bytes.TrimSpace(body)) == echostr, nil
+	resp, err := s.push.client.Do(req)
+	if err != nil {
+		return fmt.Errorf("wegotest: URL verification: %w", err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
+	if err != nil {
+		return fmt.Errorf("wegotest: URL verification: read answer: %w", err)
+	}
+	if resp.StatusCode != http.StatusOK || string(bytes.TrimSpace(body)) != echostr {
+		return &VerifyError{Status: resp.StatusCode, Body: string(excerpt(body)), Echostr: echostr}
+	}
+	return nil
+}
+
+// VerifyError is a URL verification the server failed: it did not answer
+// 200 with the echostr.
+type VerifyError struct {
+	// Status is the HTTP status of the answer.
+	Status int
+	// Body is the start of the answer's body, at most 256 bytes.
+	Body string
+	// Echostr is the challenge the server should have echoed.
+	Echostr string
+}
+
+// Error tells what the server answered.
+func (e *VerifyError) Error() string {
+	if e.Status != http.StatusOK {
+		return fmt.Sprintf("wegotest: URL verification answered HTTP %d: %q", e.Status, e.Body)
+	}
+	return fmt.Sprintf("wegotest: URL verification answered %q, not the echostr %s", e.Body, e.Echostr)
+}
+
+// excerpt is the start of an answer, for error messages: at most 256
+// bytes, cut at a character boundary.
+func excerpt(b []byte) []byte {
+	const n = 256
+	if len(b) <= n {
+		return b
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(b[cut]) {
+		cut--
+	}
+	return b[:cut]
 }
 
 func firstField(m Message, name string) string {

@@ -25,6 +25,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -56,11 +57,17 @@ type Server struct {
 	PushToken          string
 	PushEncodingAESKey string
 	OriginalID         string
+	// AppURL is the base URL of the app under test: a loopback server,
+	// started with the platform, that serves the handler given to
+	// [Server.SetApp]. Pushes to a path arrive there.
+	AppURL string
 
 	ts      *httptest.Server
 	mux     *http.ServeMux
 	builtin map[string]bool // the paths the fake serves itself; fixed once started
 	stop    chan struct{}
+	app     *httptest.Server
+	appH    atomic.Pointer[appHandler]
 
 	mu          sync.Mutex
 	tokenTTL    time.Duration
@@ -103,6 +110,7 @@ func NewServer() *Server {
 	s.ts = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.ts.URL
 	s.startPay()
+	s.startApp()
 	return s
 }
 
@@ -126,6 +134,7 @@ func (s *Server) Close() {
 	s.mu.Unlock()
 	s.ts.Close()
 	s.closePay()
+	s.closeApp()
 }
 
 // Settings returns client settings pointing at this server, with its

@@ -54,6 +54,13 @@ func bot(c *wego.Client) http.Handler {
 	return c.PushHandler(r.Handle)
 }
 
+// routes is the bot's web server: WeChat's pushes arrive at /wechat.
+func routes(c *wego.Client) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/wechat", bot(c))
+	return mux
+}
+
 func main() {
 	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, "echobot:", err)
@@ -84,9 +91,7 @@ func serve() error {
 	if port == "" {
 		return errors.New("set PORT to the port to listen on")
 	}
-	mux := http.NewServeMux()
-	mux.Handle("/wechat", bot(c))
-	srv := &http.Server{Addr: ":" + port, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Addr: ":" + port, Handler: routes(c), ReadHeaderTimeout: 5 * time.Second}
 	fmt.Println("echobot listening on :" + port + "/wechat")
 	return srv.ListenAndServe()
 }
@@ -99,12 +104,11 @@ func offline() error {
 	if err != nil {
 		return err
 	}
-	h := bot(c)
+	srv.SetApp(routes(c)) // the app under test, served at srv.AppURL
 	fmt.Println("echobot offline on wegotest (safe mode: every push and reply encrypted)")
 
-	ok, err := srv.VerifyURL(h)
-	if err != nil || !ok {
-		return fmt.Errorf("URL verification failed: %v", err)
+	if err := srv.VerifyURL("/wechat"); err != nil {
+		return fmt.Errorf("URL verification failed: %w", err)
 	}
 	fmt.Println("server URL verified")
 
@@ -121,7 +125,7 @@ func offline() error {
 		{"unsubscribe", wegotest.EventMessage(user, "unsubscribe", "")},
 	}
 	for _, p := range pushes {
-		reply, err := srv.Push(h, p.msg)
+		reply, err := srv.Push("/wechat", p.msg)
 		if err != nil {
 			return fmt.Errorf("%s: %w", p.what, err)
 		}

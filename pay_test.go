@@ -129,7 +129,7 @@ func TestUnifiedOrderRejectsBadInputBeforeSending(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			srv, c := setup(t)
+			srv, c := setup(t, func(s *wego.Settings) { s.PayNotifyURL = "" }) // wegotest's default would fill in
 			o := good
 			tt.edit(&o)
 			r, err := c.UnifiedOrder(context.Background(), o)

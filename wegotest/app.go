@@ -9,8 +9,15 @@ import (
 	"strings"
 )
 
+// PathPayNotify is the path of the notify_url [Server.Settings] gives as
+// PayNotifyURL: [Server.AppURL] + PathPayNotify. Route it to the app's
+// pay notification handler (wego's PayNotifyHandler) and set the app with
+// [Server.SetApp]: [Server.PayOrder] then reaches it for every order
+// placed without a NotifyURL of its own.
+const PathPayNotify = "/pay/notify"
+
 // ErrNoApp is returned by the methods that send to the app under test
-// ([Server.Push], [Server.Deliver], [Server.VerifyURL]) when the target is a path, or a
+// ([Server.Push], [Server.PayOrder], ...) when the target is a path, or a
 // URL on [Server.AppURL], and no app was set with [Server.SetApp].
 var ErrNoApp = errors.New("wegotest: no app under test (see Server.SetApp)")
 
@@ -38,8 +45,10 @@ func (s *Server) closeApp() { _ = s.app.Config.Close() }
 
 // SetApp makes h the app under test, served at [Server.AppURL]: the
 // handler the application gives http.ListenAndServe, usually a mux that
-// routes "/wechat" to its push handler. A target path ("/wechat") given to
-// [Server.Push], [Server.Deliver] or [Server.VerifyURL] is sent to it.
+// routes "/wechat" to its push handler and [PathPayNotify] to its pay
+// notification handler. A target path ("/wechat") given to [Server.Push],
+// [Server.Deliver] or [Server.VerifyURL] is sent to it, and so are the pay
+// notifications of orders placed with the notify_url of [Server.Settings].
 // SetApp may be called again to swap apps (requests under way finish on
 // the old one); SetApp(nil) removes the app, after which sending to it
 // fails with [ErrNoApp].

@@ -2,6 +2,7 @@ package wegotest
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -116,4 +117,59 @@ func TestAppTargetsRefusedWithAnError(t *testing.T) {
 	s.SetApp(nil)
 	_, err = s.Push("/wechat", msg)
 	require.ErrorIs(t, err, ErrNoApp)
+}
+
+// A shop's test: the app routes PathPayNotify to its notify handler, and
+// an order placed without a NotifyURL is notified there when paid.
+func TestPayOrderReachesTheAppThroughSettings(t *testing.T) {
+	t.Parallel()
+	s := New(t)
+	settings := s.Settings()
+	assert.Equal(t, s.AppURL+PathPayNotify, settings.PayNotifyURL)
+	c, err := wego.NewClient(settings)
+	require.NoError(t, err)
+	var paid, refunded atomic.Int32
+	mux := http.NewServeMux()
+	mux.Handle(PathPayNotify, c.PayNotifyHandler(func(_ context.Context, n *wego.PayNotify) error {
+		paid.Add(1)
+		return c.CheckPaidAmount(n, 990)
+	}))
+	ctx := context.Background()
+	_, err = c.UnifiedOrder(ctx, wego.UnifiedOrderRequest{Body: "T恤", OutTradeNo: "app-1", TotalFee: 990, SpbillCreateIP: "1.2.3.4", OpenID: "oUser"})
+	require.NoError(t, err)
+
+	err = s.PayOrder("app-1")
+	require.ErrorIs(t, err, ErrNoApp, "no app yet")
+	assert.Equal(t, wego.TradeStateSuccess, wego.TradeState(s.TradeState("app-1")), "paid all the same, as on WeChat")
+
+	s.SetApp(mux)
+	require.NoError(t, s.ResendPayNotify("app-1"))
+	assert.Equal(t, int32(1), paid.Load())
+
+	// Straight to a handler: another of the merchant's servers, with a
+	// client (and a de-duplication store) of its own.
+	c2, err := wego.NewClient(settings)
+	require.NoError(t, err)
+	var other atomic.Int32
+	require.NoError(t, s.DeliverPayNotify(c2.PayNotifyHandler(func(context.Context, *wego.PayNotify) error {
+		other.Add(1)
+		return nil
+	}), "app-1"))
+	assert.Equal(t, int32(1), other.Load())
+	require.NoError(t, s.DeliverPayNotify(PathPayNotify, "app-1"))
+	assert.Equal(t, int32(1), paid.Load(), "a repeat reaches the function once")
+	require.ErrorIs(t, s.DeliverPayNotify(PathPayNotify, "unknown"), ErrNoOrder)
+
+	_, err = c.RefundOrder(ctx, wego.RefundRequest{OutTradeNo: "app-1", OutRefundNo: "app-r1", TotalFee: 990, RefundFee: 990})
+	require.NoError(t, err)
+	require.NoError(t, s.CompleteRefund("app-r1"), "no notify_url: nothing sent")
+	mux.Handle("/pay/refund", c.RefundNotifyHandler(func(_ context.Context, n *wego.RefundNotify) error {
+		if n.RefundStatus != wego.RefundStatusSuccess {
+			return errors.New("not refunded")
+		}
+		refunded.Add(1)
+		return nil
+	}))
+	require.NoError(t, s.DeliverRefundNotify("/pay/refund", "app-r1"))
+	assert.Equal(t, int32(1), refunded.Load())
 }

@@ -602,11 +602,11 @@ func payNotifyAnswer(resp *http.Response) error {
 		return fmt.Errorf("wegotest: read notify answer: %w", err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("wegotest: notify answered HTTP %d", resp.StatusCode)
+		return fmt.Errorf("wegotest: notify answered HTTP %d: %q", resp.StatusCode, excerpt(body))
 	}
 	m, err := parsePayXML(body)
 	if err != nil {
-		return fmt.Errorf("wegotest: notify answer is not XML: %q", truncate(body))
+		return fmt.Errorf("wegotest: notify answer is not XML: %q", excerpt(body))
 	}
 	if m["return_code"] != "SUCCESS" {
 		return &NotifyRejectedError{ReturnCode: m["return_code"], ReturnMsg: m["return_msg"]}
@@ -625,11 +625,4 @@ type NotifyRejectedError struct {
 // Error gives what the merchant answered.
 func (e *NotifyRejectedError) Error() string {
 	return "wegotest: merchant answered the notification " + e.ReturnCode + ": " + e.ReturnMsg
-}
-
-func truncate(b []byte) []byte {
-	if len(b) > 200 {
-		return b[:200]
-	}
-	return b
 }

@@ -59,7 +59,8 @@ type Server struct {
 	OriginalID         string
 	// AppURL is the base URL of the app under test: a loopback server,
 	// started with the platform, that serves the handler given to
-	// [Server.SetApp]. Pushes to a path arrive there.
+	// [Server.SetApp]. Pushes to a path and pay notifications to the
+	// notify_url of [Server.Settings] arrive there.
 	AppURL string
 
 	ts      *httptest.Server
@@ -138,7 +139,9 @@ func (s *Server) Close() {
 }
 
 // Settings returns client settings pointing at this server, with its
-// credentials and its HTTP client.
+// credentials and its HTTP client. PayNotifyURL is [Server.AppURL] +
+// [PathPayNotify], so orders placed without a NotifyURL of their own are
+// notified to the app under test.
 func (s *Server) Settings() wego.Settings {
 	return wego.Settings{
 		AppID:      s.AppID,
@@ -149,6 +152,7 @@ func (s *Server) Settings() wego.Settings {
 
 		MchID:            s.MchID,
 		MchSecret:        s.MchSecret,
+		PayNotifyURL:     s.AppURL + PathPayNotify,
 		CertPEMPath:      s.pay.certs.certPath,
 		KeyPEMPath:       s.pay.certs.keyPath,
 		PaySecureBaseURL: s.PaySecureURL,

@@ -140,7 +140,7 @@ func TestPayOrderReachesTheAppThroughSettings(t *testing.T) {
 
 	err = s.PayOrder("app-1")
 	require.ErrorIs(t, err, ErrNoApp, "no app yet")
-	assert.Equal(t, wego.TradeStateSuccess, wego.TradeState(s.TradeState("app-1")), "paid all the same, as on WeChat")
+	assert.Equal(t, wego.TradeStateSuccess, s.TradeState("app-1"), "paid all the same, as on WeChat")
 
 	s.SetApp(mux)
 	require.NoError(t, s.ResendPayNotify("app-1"))

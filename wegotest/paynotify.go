@@ -38,11 +38,11 @@ func (s *Server) PayOrder(outTradeNo string) error {
 	case o == nil:
 		p.mu.Unlock()
 		return fmt.Errorf("%w: %q", ErrNoOrder, outTradeNo)
-	case o.state != TradeNotPay:
+	case o.state != wego.TradeStateNotPay:
 		p.mu.Unlock()
-		return fmt.Errorf("wegotest: order %q is %s, not %s", outTradeNo, o.state, TradeNotPay)
+		return fmt.Errorf("wegotest: order %q is %s, not %s", outTradeNo, o.state, wego.TradeStateNotPay)
 	}
-	o.state = TradeSuccess
+	o.state = wego.TradeStateSuccess
 	o.transactionID = "42000" + randomDigits(23)
 	o.paidAt = time.Now()
 	p.byTxn[o.transactionID] = o
@@ -99,7 +99,7 @@ func (s *Server) payNotificationLocked(o *payOrder) []byte {
 	m := map[string]string{
 		"return_code": "SUCCESS", "result_code": "SUCCESS",
 		"appid": s.AppID, "mch_id": s.MchID, "nonce_str": randomHex(16),
-		"openid": o.openID, "trade_type": o.tradeType, "fee_type": o.feeType,
+		"openid": o.openID, "trade_type": string(o.tradeType), "fee_type": o.feeType,
 		"total_fee": strconv.FormatInt(o.totalFee, 10), "out_trade_no": o.outTradeNo,
 		"attach": o.attach, "device_info": o.deviceInfo,
 	}
@@ -123,8 +123,8 @@ func (s *Server) CompleteRefund(outRefundNo string) error {
 		p.mu.Unlock()
 		return fmt.Errorf("%w: %q", ErrNoOrder, outRefundNo)
 	}
-	if rf.status != RefundSuccess {
-		rf.status = RefundSuccess
+	if rf.status != wego.RefundStatusSuccess {
+		rf.status = wego.RefundStatusSuccess
 		rf.successAt = time.Now()
 	}
 	to := rf.notifyURL
@@ -171,7 +171,7 @@ func (s *Server) refundNotificationLocked(rf *payRefund) []byte {
 		"refund_id": rf.refundID, "out_refund_no": rf.outRefundNo,
 		"total_fee": strconv.FormatInt(o.totalFee, 10), "settlement_total_fee": strconv.FormatInt(o.totalFee, 10),
 		"refund_fee": strconv.FormatInt(rf.refundFee, 10), "settlement_refund_fee": strconv.FormatInt(rf.refundFee, 10),
-		"refund_status": rf.status, "refund_recv_accout": "支付用户的零钱",
+		"refund_status": string(rf.status), "refund_recv_accout": "支付用户的零钱",
 		"refund_account": "REFUND_SOURCE_UNSETTLED_FUNDS", "refund_request_source": "API",
 	}
 	if !rf.successAt.IsZero() {

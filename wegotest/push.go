@@ -94,9 +94,11 @@ func TextMessage(from, content string) Message {
 	return newMessage(from, "text").With("Content", content)
 }
 
-// EventMessage is the event (as WeChat writes it: "subscribe", "CLICK",
-// "SCAN", "LOCATION", ...) from the user openid from, with an EventKey when
-// key is not "".
+// EventMessage is the event (its Event field as WeChat writes it: one of
+// the Event constants, such as [EventSubscribe] or [EventClick]) from the
+// user openid from, with an EventKey when key is not "". Add the event's
+// other fields with With: Ticket for a QR code, Latitude, Longitude and
+// Precision for LOCATION, "ScanCodeInfo.ScanResult" for a scan, and so on.
 func EventMessage(from, event, key string) Message {
 	m := newMessage(from, "event").With("Event", event)
 	if key != "" {
@@ -105,14 +107,42 @@ func EventMessage(from, event, key string) Message {
 	return m
 }
 
-// MediaMessage is a message of msgType (image, voice, video, shortvideo,
-// location, link) from the user openid from; add its fields with With.
+// MediaMessage is a message of msgType (its MsgType: wego.PushImage,
+// PushVoice, PushVideo, PushShortVideo, PushLocation or PushLink) from the
+// user openid from; add its fields with With (PicUrl and MediaId for an
+// image, Location_X, Location_Y, Scale and Label for a location, ...).
 func MediaMessage(from, msgType string) Message { return newMessage(from, msgType) }
 
 // XMLMessage sends the plaintext push xml exactly as given (ToUserName,
 // FromUserName and everything else included), e.g. a fixture from WeChat's
 // documentation.
 func XMLMessage(xml string) Message { return Message{raw: xml} }
+
+// WeChat's event names: the Event field of an event push, spelt as WeChat
+// spells it (some upper case, some lower), for [EventMessage]. wego
+// reports them in [wego.Push].Type under the names of its Push constants.
+const (
+	EventSubscribe   = "subscribe"   // followed; with EventKey "qrscene_..." and Ticket, by a QR code
+	EventUnsubscribe = "unsubscribe" // unfollowed
+	EventScan        = "SCAN"        // a follower scanned a QR code with a scene: EventKey, Ticket
+	EventLocation    = "LOCATION"    // the periodic position report: Latitude, Longitude, Precision
+	EventClick       = "CLICK"       // menu click: EventKey is the button key
+	EventView        = "VIEW"        // menu link opened: EventKey is the URL
+
+	// Menu buttons that open WeChat's scanner, camera or map.
+	EventScancodePush    = "scancode_push"
+	EventScancodeWaitmsg = "scancode_waitmsg"
+	EventPicSysphoto     = "pic_sysphoto"
+	EventPicPhotoOrAlbum = "pic_photo_or_album"
+	EventPicWeixin       = "pic_weixin"
+	EventLocationSelect  = "location_select"
+	EventViewMiniprogram = "view_miniprogram" // menu button that opened a mini program
+
+	// Reports on what the account sent.
+	EventTemplateSendJobFinish = "TEMPLATESENDJOBFINISH" // a template message: Status
+	EventMassSendJobFinish     = "MASSSENDJOBFINISH"     // a mass message: Status, TotalCount, ...
+	EventPublishJobFinish      = "PUBLISHJOBFINISH"      // a freepublish article: PublishEventInfo
+)
 
 // Message ids count up from the time the package was loaded, so that ids
 // of one test run do not repeat.

@@ -117,12 +117,12 @@ func offline() error {
 		what string
 		msg  wegotest.Message
 	}{
-		{"follow by scanning a QR code", wegotest.EventMessage(user, "subscribe", "qrscene_spring-poster").With("Ticket", "TICKET")},
+		{"follow by scanning a QR code", wegotest.EventMessage(user, wegotest.EventSubscribe, "qrscene_spring-poster").With("Ticket", "TICKET")},
 		{"text", wegotest.TextMessage(user, "hello, bot")},
-		{"menu click", wegotest.EventMessage(user, "CLICK", "V1001_TODAY_NEWS")},
+		{"menu click", wegotest.EventMessage(user, wegotest.EventClick, "V1001_TODAY_NEWS")},
 		{"location", wegotest.MediaMessage(user, "location").
 			With("Location_X", "23.134521").With("Location_Y", "113.358803").With("Scale", "20").With("Label", "Guangzhou")},
-		{"unsubscribe", wegotest.EventMessage(user, "unsubscribe", "")},
+		{"unsubscribe", wegotest.EventMessage(user, wegotest.EventUnsubscribe, "")},
 	}
 	for _, p := range pushes {
 		reply, err := srv.Push("/wechat", p.msg)

@@ -21,6 +21,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -69,6 +70,7 @@ type Server struct {
 	stop    chan struct{}
 	app     *httptest.Server
 	appH    atomic.Pointer[appHandler]
+	log     *slog.Logger // the test's log, for servers made by New; set before use
 
 	mu          sync.Mutex
 	tokenTTL    time.Duration
@@ -116,9 +118,14 @@ func NewServer() *Server {
 }
 
 // New starts a server for the test tb and closes it when the test ends.
+// The Settings of the server send the SDK's logs to tb's log (t.Log), at
+// Debug and up (Warn and up in a benchmark, whose log is always printed),
+// until the test's cleanup runs: what a client logs after the test ended,
+// from a goroutine that outlived it, is dropped.
 func New(tb testing.TB) *Server {
 	tb.Helper()
 	s := NewServer()
+	s.log = newTestLogger(tb) // its cleanup runs after Close's
 	tb.Cleanup(s.Close)
 	s.keepPayCertsUntilEnd(tb)
 	return s
@@ -141,7 +148,8 @@ func (s *Server) Close() {
 // Settings returns client settings pointing at this server, with its
 // credentials and its HTTP client. PayNotifyURL is [Server.AppURL] +
 // [PathPayNotify], so orders placed without a NotifyURL of their own are
-// notified to the app under test.
+// notified to the app under test. Logger is the test's log for a server
+// made by [New], nil (no logs) for one made by [NewServer].
 func (s *Server) Settings() wego.Settings {
 	return wego.Settings{
 		AppID:      s.AppID,
@@ -159,6 +167,8 @@ func (s *Server) Settings() wego.Settings {
 
 		PushToken:          s.PushToken,
 		PushEncodingAESKey: s.PushEncodingAESKey,
+
+		Logger: s.log,
 	}
 }
 

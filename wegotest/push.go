@@ -38,7 +38,8 @@ const (
 )
 
 // DefaultPushTimeout is how long WeChat waits for a server's answer before
-// it gives up on that delivery (and retries, up to three deliveries).
+// it gives up on that delivery and delivers the push again: three
+// deliveries in all (the first and two retries).
 const DefaultPushTimeout = 5 * time.Second
 
 // pushConfig is the push side of the server.
@@ -69,18 +70,19 @@ func (s *Server) SetPushMode(m PushMode) {
 	s.push.mu.Unlock()
 }
 
-// SetPushTimeout sets how long a push waits for the answer before the
-// platform retries it (5 s, as on WeChat, by default).
+// SetPushTimeout sets how long [Server.Push] waits for the answer to a
+// delivery before it delivers the push again, three deliveries in all
+// (the first and two retries); 5 s, as on WeChat, by default.
 func (s *Server) SetPushTimeout(d time.Duration) {
 	s.push.mu.Lock()
 	s.push.timeout = d
 	s.push.mu.Unlock()
 }
 
-// Message is a push to send: build one with [TextMessage], [EventMessage] or
-// [XMLMessage], and add fields with [Message.With]. A Message is a value:
-// sending the same Message twice sends the same MsgId and CreateTime, as a
-// retry does.
+// Message is a push to send: build one with [TextMessage], [EventMessage],
+// [MediaMessage] or [XMLMessage], and add fields with [Message.With]. A
+// Message is a value: sending the same Message twice sends the same MsgId
+// and CreateTime, as a retry does.
 type Message struct {
 	fields [][2]string // name, value in document order; nested names use dots
 	raw    string      // XMLMessage: sent as is
@@ -228,8 +230,9 @@ type PushReply struct {
 	// XML is the reply message (decrypted in safe mode); nil when the server
 	// answered "success" or nothing.
 	XML []byte
-	// Attempts counts deliveries: more than one when the server did not
-	// answer in time and the platform retried.
+	// Attempts is the delivery that was answered, 1 to 3: more than one
+	// when the server did not answer in time and the platform delivered
+	// again (three deliveries in all: the first and two retries).
 	Attempts int
 	// Took is how long the answering delivery took.
 	Took time.Duration
@@ -336,10 +339,14 @@ func (s *Server) push3(target any, msg Message, tries int) (*PushReply, error) {
 		case <-timer.C:
 		}
 	}
-	if lastErr != nil {
-		return nil, fmt.Errorf("wegotest: push not answered after %d deliveries: %w", tries, lastErr)
+	deliveries := "1 delivery"
+	if tries > 1 {
+		deliveries = strconv.Itoa(tries) + " deliveries"
 	}
-	return nil, fmt.Errorf("wegotest: push not answered within %v after %d deliveries", timeout, tries)
+	if lastErr != nil {
+		return nil, fmt.Errorf("wegotest: push not answered after %s: %w", deliveries, lastErr)
+	}
+	return nil, fmt.Errorf("wegotest: push not answered within %v after %s", timeout, deliveries)
 }
 
 // send makes one delivery over HTTP, as WeChat does.

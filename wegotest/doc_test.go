@@ -2,6 +2,7 @@ package wegotest
 
 import (
 	"go/ast"
+	"go/doc"
 	"go/parser"
 	"go/token"
 	"path/filepath"
@@ -31,6 +32,37 @@ func parsePackage(t *testing.T) (*token.FileSet, []*ast.File) {
 	return fset, files
 }
 
+// The package doc says what the package does today: it links every
+// method of Server and every message builder, so a method added without
+// a word in the overview fails here.
+func TestPackageDocCoversTheAPI(t *testing.T) {
+	t.Parallel()
+	fset, files := parsePackage(t)
+	p, err := doc.NewFromFiles(fset, files, "github.com/wego-sdk/wego/wegotest")
+	require.NoError(t, err)
+	var want []string
+	for _, typ := range p.Types {
+		switch typ.Name {
+		case "Server":
+			for _, m := range typ.Methods {
+				want = append(want, "[Server."+m.Name+"]")
+			}
+		case "Message":
+			for _, f := range typ.Funcs { // the builders: TextMessage, ...
+				want = append(want, "["+f.Name+"]")
+			}
+			for _, m := range typ.Methods {
+				want = append(want, "[Message."+m.Name+"]")
+			}
+		}
+	}
+	require.Contains(t, want, "[TextMessage]")
+	require.Contains(t, want, "[Message.With]")
+	for _, w := range want {
+		assert.Contains(t, p.Doc, w, "the package doc names %s", w)
+	}
+}
+
 // One figure for WeChat's push retries: wherever the docs count them, they
 // say three deliveries in all, the first and two retries.
 func TestDocsCountPushDeliveriesOneWay(t *testing.T) {
@@ -49,5 +81,5 @@ func TestDocsCountPushDeliveriesOneWay(t *testing.T) {
 			assert.NotRegexp(t, `(?i)up to three|three retries|retries three`, text)
 		}
 	}
-	assert.GreaterOrEqual(t, found, 4, "Push, SetPushTimeout, DefaultPushTimeout and PushReply.Attempts count them")
+	assert.GreaterOrEqual(t, found, 4, "the package doc, Push, SetPushTimeout, DefaultPushTimeout and PushReply.Attempts count them")
 }

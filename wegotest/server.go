@@ -1,17 +1,3 @@
-// Package wegotest is a fake WeChat platform for tests: an in-process HTTP
-// server, started like [net/http/httptest.Server], that speaks the WeChat API
-// paths the SDK uses, keeps state (access tokens with expiry, and what later
-// areas add), checks what WeChat checks and answers with WeChat's error codes.
-//
-// Point a client at it with [Server.Settings]:
-//
-//	srv := wegotest.NewServer()
-//	defer srv.Close()
-//	c, err := wego.NewClient(srv.Settings())
-//
-// Faults are injected per path ([Server.FailNext], [Server.FailAlways]) or
-// for every request ([Server.SetLatency]); [Server.Requests] counts what
-// arrived. Each Server is independent, so tests using it can run in parallel.
 package wegotest
 
 import (

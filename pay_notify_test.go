@@ -579,7 +579,7 @@ func TestPayNotifyEndToEnd(t *testing.T) {
 			assert.Equal(t, "size=L", n.Attach)
 			assert.Equal(t, int64(2990), n.TotalFee)
 			assert.Equal(t, st, n.SignType)
-			assert.Equal(t, wegotest.TradeSuccess, srv.TradeState("e2e-"+string(st)))
+			assert.Equal(t, wego.TradeStateSuccess, srv.TradeState("e2e-"+string(st)))
 
 			body, err := srv.PayNotification("e2e-" + string(st))
 			require.NoError(t, err)

@@ -129,7 +129,7 @@ func TestUnifiedOrderRejectsBadInputBeforeSending(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			srv, c := setup(t)
+			srv, c := setup(t, func(s *wego.Settings) { s.PayNotifyURL = "" }) // wegotest's default would fill in
 			o := good
 			tt.edit(&o)
 			r, err := c.UnifiedOrder(context.Background(), o)
@@ -229,7 +229,7 @@ func TestOrderLifecycle(t *testing.T) {
 	_, err = c.UnifiedOrder(ctx, order)
 	require.NoError(t, err)
 	require.NoError(t, c.CloseOrder(ctx, "life-2"))
-	assert.Equal(t, wegotest.TradeClosed, srv.TradeState("life-2"))
+	assert.Equal(t, wego.TradeStateClosed, srv.TradeState("life-2"))
 	assert.Equal(t, "ORDERCLOSED", payError(t, c.CloseOrder(ctx, "life-2")).ErrCode)
 	require.Error(t, srv.PayOrder("life-2"), "a closed order cannot be paid")
 	_, err = c.UnifiedOrder(ctx, order)
@@ -259,7 +259,7 @@ func TestRefundNeedsTheClientCertificate(t *testing.T) {
 		assert.Equal(t, int64(100), r.RefundFee)
 		assert.Equal(t, int64(100), r.TotalFee)
 		assert.NotEmpty(t, r.TransactionID)
-		assert.Equal(t, wegotest.TradeRefund, srv.TradeState("cert-1"))
+		assert.Equal(t, wego.TradeStateRefund, srv.TradeState("cert-1"))
 	})
 	t.Run("without a certificate the SDK refuses to send", func(t *testing.T) {
 		t.Parallel()
@@ -291,7 +291,7 @@ func TestRefundNeedsTheClientCertificate(t *testing.T) {
 		assert.False(t, errors.As(err, &pe), "a transport failure, not an answer")
 		assert.Contains(t, err.Error(), "tls")
 		assert.Zero(t, srv.Requests(wegotest.PathRefund))
-		assert.Equal(t, wegotest.TradeSuccess, srv.TradeState("cert-1"))
+		assert.Equal(t, wego.TradeStateSuccess, srv.TradeState("cert-1"))
 	})
 	t.Run("the endpoint on the plain listener answers FAIL", func(t *testing.T) {
 		t.Parallel()

@@ -452,15 +452,15 @@ func TestPushURLVerification(t *testing.T) {
 	t.Parallel()
 	srv, c := setup(t)
 	h := c.PushHandler(func(context.Context, *wego.Push) (wego.Reply, error) { return nil, nil })
-	ok, err := srv.VerifyURL(h)
-	require.NoError(t, err)
-	assert.True(t, ok)
+	require.NoError(t, srv.VerifyURL(h))
 
-	// Someone else's token does not verify.
+	// Someone else's token does not verify, and the error says what the
+	// handler answered.
 	other := wegotest.New(t)
-	ok, err = other.VerifyURL(h)
-	require.NoError(t, err)
-	assert.False(t, ok)
+	var ve *wegotest.VerifyError
+	require.ErrorAs(t, other.VerifyURL(h), &ve)
+	assert.Equal(t, http.StatusForbidden, ve.Status)
+	assert.NotEmpty(t, ve.Echostr)
 }
 
 func TestPushRejectsForgeries(t *testing.T) {

@@ -29,23 +29,6 @@ const (
 	PathPayReport    = "/payitil/report"
 )
 
-// Trade states of an order (trade_state), as WeChat names them. An order
-// starts NOTPAY; [Server.PayOrder] makes it SUCCESS, closeorder CLOSED and a
-// refund REFUND.
-const (
-	TradeNotPay  = "NOTPAY"
-	TradeSuccess = "SUCCESS"
-	TradeClosed  = "CLOSED"
-	TradeRefund  = "REFUND"
-)
-
-// Refund states (refund_status): a refund is PROCESSING until
-// [Server.CompleteRefund] makes it SUCCESS.
-const (
-	RefundProcessing = "PROCESSING"
-	RefundSuccess    = "SUCCESS"
-)
-
 // chinaTime is the zone of every time WeChat Pay prints.
 var chinaTime = time.FixedZone("CST", 8*3600)
 
@@ -69,12 +52,13 @@ type payState struct {
 // payOrder is one order.
 type payOrder struct {
 	outTradeNo, transactionID, prepayID string
-	body, attach, openID, tradeType     string
+	body, attach, openID                string
+	tradeType                           wego.TradeType
 	feeType, deviceInfo, notifyURL      string
 	codeURL, mwebURL, productID         string
 	totalFee, refunded                  int64
 	signType                            wego.SignType
-	state                               string
+	state                               wego.TradeState // NOTPAY → SUCCESS (PayOrder) or CLOSED; REFUND once refunded
 	paidAt                              time.Time
 	notification                        []byte // the pay notification, once paid
 	refunds                             []*payRefund
@@ -86,7 +70,7 @@ type payRefund struct {
 	outRefundNo, refundID string
 	refundFee             int64
 	notifyURL             string
-	status                string
+	status                wego.RefundStatus // PROCESSING until CompleteRefund
 	created, successAt    time.Time
 }
 
@@ -157,13 +141,27 @@ func (s *Server) FailNextPay(path, errCode string) {
 	s.pay.mu.Unlock()
 }
 
-// TradeState returns the trade_state of the order out_trade_no, or "" when
-// there is none.
-func (s *Server) TradeState(outTradeNo string) string {
+// TradeState returns the trade_state of the order outTradeNo, or "" when
+// there is none. An order starts [wego.TradeStateNotPay];
+// [Server.PayOrder] makes it [wego.TradeStateSuccess], closeorder
+// [wego.TradeStateClosed] and a refund [wego.TradeStateRefund].
+func (s *Server) TradeState(outTradeNo string) wego.TradeState {
 	s.pay.mu.Lock()
 	defer s.pay.mu.Unlock()
 	if o := s.pay.orders[outTradeNo]; o != nil {
 		return o.state
+	}
+	return ""
+}
+
+// RefundStatus returns the refund_status of the refund outRefundNo, or ""
+// when there is none: [wego.RefundStatusProcessing] until
+// [Server.CompleteRefund] makes it [wego.RefundStatusSuccess].
+func (s *Server) RefundStatus(outRefundNo string) wego.RefundStatus {
+	s.pay.mu.Lock()
+	defer s.pay.mu.Unlock()
+	if rf := s.pay.refunds[outRefundNo]; rf != nil {
+		return rf.status
 	}
 	return ""
 }
@@ -201,7 +199,7 @@ var errDescriptions = map[string]string{
 // its sign_type), then lets fn answer; answers are signed with the
 // request's sign type.
 func (s *Server) routePay(path string, fn func(r *http.Request, req map[string]string) payReply) {
-	s.mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+	s.route(path, func(w http.ResponseWriter, r *http.Request) {
 		reply, signType := s.payRequest(path, r, fn)
 		switch {
 		case reply.raw != nil:
@@ -331,17 +329,17 @@ func (s *Server) unifiedOrder(_ *http.Request, req map[string]string) payReply {
 	if u, err := url.Parse(req["notify_url"]); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fail("PARAM_ERROR", "notify_url参数格式错误")
 	}
-	tt := req["trade_type"]
+	tt := wego.TradeType(req["trade_type"])
 	switch tt {
-	case "JSAPI":
+	case wego.TradeTypeJSAPI:
 		if req["openid"] == "" {
 			return fail("PARAM_ERROR", "JSAPI支付必须传openid")
 		}
-	case "NATIVE":
+	case wego.TradeTypeNative:
 		if req["product_id"] == "" {
 			return fail("PARAM_ERROR", "NATIVE支付必须传product_id")
 		}
-	case "APP", "MWEB":
+	case wego.TradeTypeApp, wego.TradeTypeMWeb:
 	default:
 		return fail("PARAM_ERROR", "trade_type参数错误")
 	}
@@ -356,9 +354,9 @@ func (s *Server) unifiedOrder(_ *http.Request, req map[string]string) payReply {
 	o := p.orders[req["out_trade_no"]]
 	if o != nil {
 		switch o.state {
-		case TradeSuccess, TradeRefund:
+		case wego.TradeStateSuccess, wego.TradeStateRefund:
 			return fail("ORDERPAID", "该订单已支付")
-		case TradeClosed:
+		case wego.TradeStateClosed:
 			return fail("ORDERCLOSED", "该订单已关")
 		}
 		if o.totalFee != fee || o.body != req["body"] || o.tradeType != tt || o.openID != req["openid"] {
@@ -369,20 +367,20 @@ func (s *Server) unifiedOrder(_ *http.Request, req map[string]string) payReply {
 			outTradeNo: req["out_trade_no"], prepayID: "wx" + time.Now().In(chinaTime).Format("20060102150405") + randomHex(10),
 			body: req["body"], attach: req["attach"], openID: req["openid"], tradeType: tt,
 			feeType: req["fee_type"], deviceInfo: req["device_info"], notifyURL: req["notify_url"],
-			productID: req["product_id"], totalFee: fee, signType: signType, state: TradeNotPay,
+			productID: req["product_id"], totalFee: fee, signType: signType, state: wego.TradeStateNotPay,
 		}
 		if o.feeType == "" {
 			o.feeType = "CNY"
 		}
 		switch tt {
-		case "NATIVE":
+		case wego.TradeTypeNative:
 			o.codeURL = "weixin://wxpay/bizpayurl?pr=" + randomHex(4)
-		case "MWEB":
+		case wego.TradeTypeMWeb:
 			o.mwebURL = "https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=" + o.prepayID + "&package=" + randomDigits(10)
 		}
 		p.orders[o.outTradeNo] = o
 	}
-	out := map[string]string{"trade_type": tt, "prepay_id": o.prepayID, "device_info": o.deviceInfo}
+	out := map[string]string{"trade_type": string(tt), "prepay_id": o.prepayID, "device_info": o.deviceInfo}
 	if o.codeURL != "" {
 		out["code_url"] = o.codeURL
 	}
@@ -405,11 +403,11 @@ func (s *Server) findOrderLocked(transactionID, outTradeNo string) *payOrder {
 	return s.pay.orders[outTradeNo]
 }
 
-var tradeStateDesc = map[string]string{
-	TradeNotPay:  "订单未支付",
-	TradeSuccess: "支付成功",
-	TradeClosed:  "订单已关闭",
-	TradeRefund:  "订单发生过退款，退款详情请查询退款单",
+var tradeStateDesc = map[wego.TradeState]string{
+	wego.TradeStateNotPay:  "订单未支付",
+	wego.TradeStateSuccess: "支付成功",
+	wego.TradeStateClosed:  "订单已关闭",
+	wego.TradeStateRefund:  "订单发生过退款，退款详情请查询退款单",
 }
 
 // orderQuery is /pay/orderquery.
@@ -424,9 +422,9 @@ func (s *Server) orderQuery(_ *http.Request, req map[string]string) payReply {
 		return fail("ORDERNOTEXIST", "订单不存在")
 	}
 	out := map[string]string{
-		"out_trade_no": o.outTradeNo, "trade_state": o.state, "trade_state_desc": tradeStateDesc[o.state],
+		"out_trade_no": o.outTradeNo, "trade_state": string(o.state), "trade_state_desc": tradeStateDesc[o.state],
 		"total_fee": strconv.FormatInt(o.totalFee, 10), "fee_type": o.feeType, "attach": o.attach,
-		"device_info": o.deviceInfo, "openid": o.openID, "trade_type": o.tradeType,
+		"device_info": o.deviceInfo, "openid": o.openID, "trade_type": string(o.tradeType),
 	}
 	if !o.paidAt.IsZero() {
 		for k, v := range o.paidFields() {
@@ -458,12 +456,12 @@ func (s *Server) closeOrder(_ *http.Request, req map[string]string) payReply {
 	switch {
 	case o == nil:
 		return fail("ORDERNOTEXIST", "订单不存在")
-	case o.state == TradeSuccess || o.state == TradeRefund:
+	case o.state == wego.TradeStateSuccess || o.state == wego.TradeStateRefund:
 		return fail("ORDERPAID", "订单已支付，不能发起关单")
-	case o.state == TradeClosed:
+	case o.state == wego.TradeStateClosed:
 		return fail("ORDERCLOSED", "订单已关闭，无法重复关闭")
 	}
-	o.state = TradeClosed
+	o.state = wego.TradeStateClosed
 	return payReply{fields: map[string]string{"result_msg": "OK"}}
 }
 
@@ -489,7 +487,7 @@ func (s *Server) refund(_ *http.Request, req map[string]string) payReply {
 	switch {
 	case o == nil:
 		return fail("ORDERNOTEXIST", "订单不存在")
-	case o.state != TradeSuccess && o.state != TradeRefund:
+	case o.state != wego.TradeStateSuccess && o.state != wego.TradeStateRefund:
 		return fail("TRADE_STATE_ERROR", "订单状态错误")
 	case total != o.totalFee:
 		return fail("PARAM_ERROR", "订单金额或退款金额与之前请求不一致，请核实后再试")
@@ -505,10 +503,10 @@ func (s *Server) refund(_ *http.Request, req map[string]string) payReply {
 		}
 		rf = &payRefund{
 			order: o, outRefundNo: req["out_refund_no"], refundID: "50" + randomDigits(27),
-			refundFee: fee, notifyURL: req["notify_url"], status: RefundProcessing, created: time.Now(),
+			refundFee: fee, notifyURL: req["notify_url"], status: wego.RefundStatusProcessing, created: time.Now(),
 		}
 		o.refunded += fee
-		o.state = TradeRefund
+		o.state = wego.TradeStateRefund
 		o.refunds = append(o.refunds, rf)
 		s.pay.refunds[rf.outRefundNo] = rf
 		s.pay.refundsByID[rf.refundID] = rf
@@ -561,7 +559,7 @@ func (s *Server) refundQuery(_ *http.Request, req map[string]string) payReply {
 		out["refund_channel"+n] = "ORIGINAL"
 		out["refund_fee"+n] = strconv.FormatInt(rf.refundFee, 10)
 		out["settlement_refund_fee"+n] = strconv.FormatInt(rf.refundFee, 10)
-		out["refund_status"+n] = rf.status
+		out["refund_status"+n] = string(rf.status)
 		out["refund_account"+n] = "REFUND_SOURCE_UNSETTLED_FUNDS"
 		out["refund_recv_accout"+n] = "支付用户的零钱"
 		if !rf.successAt.IsZero() {
@@ -602,11 +600,11 @@ func payNotifyAnswer(resp *http.Response) error {
 		return fmt.Errorf("wegotest: read notify answer: %w", err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("wegotest: notify answered HTTP %d", resp.StatusCode)
+		return fmt.Errorf("wegotest: notify answered HTTP %d: %q", resp.StatusCode, excerpt(body))
 	}
 	m, err := parsePayXML(body)
 	if err != nil {
-		return fmt.Errorf("wegotest: notify answer is not XML: %q", truncate(body))
+		return fmt.Errorf("wegotest: notify answer is not XML: %q", excerpt(body))
 	}
 	if m["return_code"] != "SUCCESS" {
 		return &NotifyRejectedError{ReturnCode: m["return_code"], ReturnMsg: m["return_msg"]}
@@ -625,11 +623,4 @@ type NotifyRejectedError struct {
 // Error gives what the merchant answered.
 func (e *NotifyRejectedError) Error() string {
 	return "wegotest: merchant answered the notification " + e.ReturnCode + ": " + e.ReturnMsg
-}
-
-func truncate(b []byte) []byte {
-	if len(b) > 200 {
-		return b[:200]
-	}
-	return b
 }

@@ -145,14 +145,14 @@ func TestOrderStateMachine(t *testing.T) {
 	defer m.Close()
 
 	newOrder(t, s, "sm", "250", m.URL)
-	assert.Equal(t, TradeNotPay, s.TradeState("sm"))
+	assert.Equal(t, wego.TradeStateNotPay, s.TradeState("sm"))
 	assert.Empty(t, s.TradeState("unknown"))
 	require.ErrorIs(t, s.PayOrder("unknown"), ErrNoOrder)
 	_, err := s.PayNotification("sm")
 	require.ErrorIs(t, err, ErrNoOrder, "no notification before payment")
 
 	require.NoError(t, s.PayOrder("sm"))
-	assert.Equal(t, TradeSuccess, s.TradeState("sm"))
+	assert.Equal(t, wego.TradeStateSuccess, s.TradeState("sm"))
 	require.Len(t, notified, 1)
 	n, err := parsePayXML(notified[0])
 	require.NoError(t, err)
@@ -200,7 +200,7 @@ func TestNotifyDeliveryFailures(t *testing.T) {
 	} {
 		newOrder(t, s, "d"+path[1:], "1", m.URL+path)
 		check(s.PayOrder("d" + path[1:]))
-		assert.Equal(t, TradeSuccess, s.TradeState("d"+path[1:]), "the order is paid whatever the merchant answered")
+		assert.Equal(t, wego.TradeStateSuccess, s.TradeState("d"+path[1:]), "the order is paid whatever the merchant answered")
 	}
 }
 

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/wego-sdk/wego"
 )
 
 // Bill columns, as WeChat prints them for each bill_type.
@@ -41,14 +43,14 @@ func (s *Server) downloadBill(_ *http.Request, req map[string]string) payReply {
 	if err != nil {
 		return payReply{returnMsg: "invalid bill_date", errCode: "20001"}
 	}
-	billType := req["bill_type"]
+	billType := wego.BillType(req["bill_type"])
 	var columns []string
 	switch billType {
-	case "", "ALL":
-		billType, columns = "ALL", billColumnsAll
-	case "SUCCESS":
+	case "", wego.BillTypeAll:
+		billType, columns = wego.BillTypeAll, billColumnsAll
+	case wego.BillTypeSuccess:
 		columns = billColumnsSuccess
-	case "REFUND", "RECHARGE_REFUND":
+	case wego.BillTypeRefund, wego.BillTypeRechargeRefund:
 		columns = billColumnsRefund
 	default:
 		return payReply{returnMsg: "invalid bill_type", errCode: "20001"}
@@ -95,17 +97,17 @@ func (s *Server) downloadBill(_ *http.Request, req map[string]string) payReply {
 
 // billRows lists the lines of the bill of day: successful payments for ALL
 // and SUCCESS, refunds for ALL and REFUND, by time.
-func (s *Server) billRows(day time.Time, billType string) []billRow {
+func (s *Server) billRows(day time.Time, billType wego.BillType) []billRow {
 	next := day.AddDate(0, 0, 1)
 	on := func(t time.Time) bool { return !t.IsZero() && !t.Before(day) && t.Before(next) }
 	s.pay.mu.Lock()
 	defer s.pay.mu.Unlock()
 	var rows []billRow
 	for _, o := range s.pay.orders {
-		if billType != "REFUND" && billType != "RECHARGE_REFUND" && on(o.paidAt) {
+		if billType != wego.BillTypeRefund && billType != wego.BillTypeRechargeRefund && on(o.paidAt) {
 			rows = append(rows, s.orderRowLocked(o, o.paidAt, "SUCCESS", o.totalFee, 0, nil))
 		}
-		if billType == "SUCCESS" {
+		if billType == wego.BillTypeSuccess {
 			continue
 		}
 		for _, rf := range o.refunds {
@@ -125,7 +127,7 @@ func (s *Server) orderRowLocked(o *payOrder, at time.Time, state string, settle,
 	v := map[string]string{
 		"交易时间": at.In(chinaTime).Format(time.DateTime), "公众账号ID": s.AppID, "商户号": s.MchID,
 		"特约商户号": "0", "设备号": o.deviceInfo, "微信订单号": o.transactionID, "商户订单号": o.outTradeNo,
-		"用户标识": o.openID, "交易类型": o.tradeType, "交易状态": state, "付款银行": "CMC", "货币种类": o.feeType,
+		"用户标识": o.openID, "交易类型": string(o.tradeType), "交易状态": state, "付款银行": "CMC", "货币种类": o.feeType,
 		"应结订单金额": yuan(settle), "代金券金额": "0.00", "微信退款单号": "0", "商户退款单号": "0",
 		"退款金额": yuan(refund), "充值券退款金额": "0.00", "退款类型": "", "退款状态": "",
 		"商品名称": o.body, "商户数据包": o.attach, "手续费": feeYuan(fee), "费率": "0.60%",
@@ -134,7 +136,7 @@ func (s *Server) orderRowLocked(o *payOrder, at time.Time, state string, settle,
 	}
 	if rf != nil {
 		v["微信退款单号"], v["商户退款单号"] = rf.refundID, rf.outRefundNo
-		v["退款类型"], v["退款状态"] = "ORIGINAL", rf.status
+		v["退款类型"], v["退款状态"] = "ORIGINAL", string(rf.status)
 		v["退款申请时间"] = rf.created.In(chinaTime).Format(time.DateTime)
 		if !rf.successAt.IsZero() {
 			v["退款成功时间"] = rf.successAt.In(chinaTime).Format(time.DateTime)

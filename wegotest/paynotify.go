@@ -22,7 +22,9 @@ var ErrNoOrder = errors.New("wegotest: no such order or refund")
 
 // PayOrder plays the user paying the order outTradeNo: the order goes from
 // NOTPAY to SUCCESS with a new transaction_id, and WeChat's signed pay
-// notification is posted to the order's notify_url. The notification is
+// notification is posted to the order's notify_url (for an order placed
+// with the PayNotifyURL of [Server.Settings], the app under test at
+// [PathPayNotify]: see [Server.SetApp]). The notification is
 // signed with the order's sign type and, as WeChat does, names no
 // sign_type. It returns nil once the merchant answered SUCCESS, a
 // [*NotifyRejectedError] when it answered FAIL (the order stays paid, as it
@@ -36,18 +38,18 @@ func (s *Server) PayOrder(outTradeNo string) error {
 	case o == nil:
 		p.mu.Unlock()
 		return fmt.Errorf("%w: %q", ErrNoOrder, outTradeNo)
-	case o.state != TradeNotPay:
+	case o.state != wego.TradeStateNotPay:
 		p.mu.Unlock()
-		return fmt.Errorf("wegotest: order %q is %s, not %s", outTradeNo, o.state, TradeNotPay)
+		return fmt.Errorf("wegotest: order %q is %s, not %s", outTradeNo, o.state, wego.TradeStateNotPay)
 	}
-	o.state = TradeSuccess
+	o.state = wego.TradeStateSuccess
 	o.transactionID = "42000" + randomDigits(23)
 	o.paidAt = time.Now()
 	p.byTxn[o.transactionID] = o
 	o.notification = s.payNotificationLocked(o)
 	body, to := o.notification, o.notifyURL
 	p.mu.Unlock()
-	return s.postNotify(to, body)
+	return s.postNotify(to, body, "pay notification")
 }
 
 // ResendPayNotify posts the pay notification of the paid order outTradeNo
@@ -61,7 +63,22 @@ func (s *Server) ResendPayNotify(outTradeNo string) error {
 	s.pay.mu.Lock()
 	to := s.pay.orders[outTradeNo].notifyURL
 	s.pay.mu.Unlock()
-	return s.postNotify(to, body)
+	return s.postNotify(to, body, "pay notification")
+}
+
+// DeliverPayNotify posts the pay notification of the paid order
+// outTradeNo, byte for byte as [Server.PayOrder] sent it, to target
+// instead of the order's notify_url: an http.Handler (such as wego's
+// PayNotifyHandler; served on a loopback server for the delivery), a path
+// on the app under test ([Server.SetApp]) or a URL. It plays the
+// notification reaching another of the merchant's servers, or tests a
+// handler alone. It returns what PayOrder returns for the delivery.
+func (s *Server) DeliverPayNotify(target any, outTradeNo string) error {
+	body, err := s.PayNotification(outTradeNo)
+	if err != nil {
+		return err
+	}
+	return s.postNotify(target, body, "pay notification")
 }
 
 // PayNotification returns the signed pay notification of the paid order
@@ -82,7 +99,7 @@ func (s *Server) payNotificationLocked(o *payOrder) []byte {
 	m := map[string]string{
 		"return_code": "SUCCESS", "result_code": "SUCCESS",
 		"appid": s.AppID, "mch_id": s.MchID, "nonce_str": randomHex(16),
-		"openid": o.openID, "trade_type": o.tradeType, "fee_type": o.feeType,
+		"openid": o.openID, "trade_type": string(o.tradeType), "fee_type": o.feeType,
 		"total_fee": strconv.FormatInt(o.totalFee, 10), "out_trade_no": o.outTradeNo,
 		"attach": o.attach, "device_info": o.deviceInfo,
 	}
@@ -106,8 +123,8 @@ func (s *Server) CompleteRefund(outRefundNo string) error {
 		p.mu.Unlock()
 		return fmt.Errorf("%w: %q", ErrNoOrder, outRefundNo)
 	}
-	if rf.status != RefundSuccess {
-		rf.status = RefundSuccess
+	if rf.status != wego.RefundStatusSuccess {
+		rf.status = wego.RefundStatusSuccess
 		rf.successAt = time.Now()
 	}
 	to := rf.notifyURL
@@ -119,7 +136,7 @@ func (s *Server) CompleteRefund(outRefundNo string) error {
 	if to == "" {
 		return nil
 	}
-	return s.postNotify(to, body)
+	return s.postNotify(to, body, "refund notification")
 }
 
 // RefundNotification returns a refund notification for outRefundNo in its
@@ -134,6 +151,18 @@ func (s *Server) RefundNotification(outRefundNo string) ([]byte, error) {
 	return s.refundNotificationLocked(rf), nil
 }
 
+// DeliverRefundNotify posts a refund notification for outRefundNo in its
+// current state to target, as [Server.DeliverPayNotify] does for a pay
+// notification; the refund need not have named a notify_url (WeChat then
+// uses the one set on the merchant platform).
+func (s *Server) DeliverRefundNotify(target any, outRefundNo string) error {
+	body, err := s.RefundNotification(outRefundNo)
+	if err != nil {
+		return err
+	}
+	return s.postNotify(target, body, "refund notification")
+}
+
 // refundNotificationLocked builds a refund notification; s.pay.mu is held.
 func (s *Server) refundNotificationLocked(rf *payRefund) []byte {
 	o := rf.order
@@ -142,7 +171,7 @@ func (s *Server) refundNotificationLocked(rf *payRefund) []byte {
 		"refund_id": rf.refundID, "out_refund_no": rf.outRefundNo,
 		"total_fee": strconv.FormatInt(o.totalFee, 10), "settlement_total_fee": strconv.FormatInt(o.totalFee, 10),
 		"refund_fee": strconv.FormatInt(rf.refundFee, 10), "settlement_refund_fee": strconv.FormatInt(rf.refundFee, 10),
-		"refund_status": rf.status, "refund_recv_accout": "支付用户的零钱",
+		"refund_status": string(rf.status), "refund_recv_accout": "支付用户的零钱",
 		"refund_account": "REFUND_SOURCE_UNSETTLED_FUNDS", "refund_request_source": "API",
 	}
 	if !rf.successAt.IsZero() {
@@ -167,19 +196,27 @@ func encryptReqInfo(plain []byte, apiKey string) string {
 	return base64.StdEncoding.EncodeToString(buf)
 }
 
-// postNotify posts a notification to the merchant and reads its answer.
-func (s *Server) postNotify(to string, body []byte) error {
+// postNotify posts a notification to the merchant (a notify_url, or the
+// target of a Deliver method) and reads its answer; what names it in
+// errors.
+func (s *Server) postNotify(target any, body []byte, what string) error {
+	dst, err := s.destination(target, what)
+	if err != nil {
+		return err
+	}
+	to, done := dst.open()
+	defer done()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, to, bytes.NewReader(body))
 	if err != nil {
-		return fmt.Errorf("wegotest: notify_url: %w", err)
+		return fmt.Errorf("wegotest: %s: notify_url: %w", what, err)
 	}
 	req.Header.Set("Content-Type", "text/xml")
 	req.Header.Set("User-Agent", "Mozilla/4.0") // what WeChat's notifier sends
 	resp, err := s.pay.notify.Do(req)
 	if err != nil {
-		return fmt.Errorf("wegotest: deliver notification: %w", err)
+		return fmt.Errorf("wegotest: deliver %s: %w", what, err)
 	}
 	defer resp.Body.Close()
 	return payNotifyAnswer(resp)

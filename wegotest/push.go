@@ -9,13 +9,13 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/wego-sdk/wego"
 	"github.com/wego-sdk/wego/internal/xmlscan"
@@ -38,7 +38,8 @@ const (
 )
 
 // DefaultPushTimeout is how long WeChat waits for a server's answer before
-// it gives up on that delivery (and retries, up to three deliveries).
+// it gives up on that delivery and delivers the push again: three
+// deliveries in all (the first and two retries).
 const DefaultPushTimeout = 5 * time.Second
 
 // pushConfig is the push side of the server.
@@ -69,18 +70,19 @@ func (s *Server) SetPushMode(m PushMode) {
 	s.push.mu.Unlock()
 }
 
-// SetPushTimeout sets how long a push waits for the answer before the
-// platform retries it (5 s, as on WeChat, by default).
+// SetPushTimeout sets how long [Server.Push] waits for the answer to a
+// delivery before it delivers the push again, three deliveries in all
+// (the first and two retries); 5 s, as on WeChat, by default.
 func (s *Server) SetPushTimeout(d time.Duration) {
 	s.push.mu.Lock()
 	s.push.timeout = d
 	s.push.mu.Unlock()
 }
 
-// Message is a push to send: build one with [TextMessage], [EventMessage] or
-// [XMLMessage], and add fields with [Message.With]. A Message is a value:
-// sending the same Message twice sends the same MsgId and CreateTime, as a
-// retry does.
+// Message is a push to send: build one with [TextMessage], [EventMessage],
+// [MediaMessage] or [XMLMessage], and add fields with [Message.With]. A
+// Message is a value: sending the same Message twice sends the same MsgId
+// and CreateTime, as a retry does.
 type Message struct {
 	fields [][2]string // name, value in document order; nested names use dots
 	raw    string      // XMLMessage: sent as is
@@ -94,9 +96,11 @@ func TextMessage(from, content string) Message {
 	return newMessage(from, "text").With("Content", content)
 }
 
-// EventMessage is the event (as WeChat writes it: "subscribe", "CLICK",
-// "SCAN", "LOCATION", ...) from the user openid from, with an EventKey when
-// key is not "".
+// EventMessage is the event (its Event field as WeChat writes it: one of
+// the Event constants, such as [EventSubscribe] or [EventClick]) from the
+// user openid from, with an EventKey when key is not "". Add the event's
+// other fields with With: Ticket for a QR code, Latitude, Longitude and
+// Precision for LOCATION, "ScanCodeInfo.ScanResult" for a scan, and so on.
 func EventMessage(from, event, key string) Message {
 	m := newMessage(from, "event").With("Event", event)
 	if key != "" {
@@ -105,14 +109,42 @@ func EventMessage(from, event, key string) Message {
 	return m
 }
 
-// MediaMessage is a message of msgType (image, voice, video, shortvideo,
-// location, link) from the user openid from; add its fields with With.
+// MediaMessage is a message of msgType (its MsgType: wego.PushImage,
+// PushVoice, PushVideo, PushShortVideo, PushLocation or PushLink) from the
+// user openid from; add its fields with With (PicUrl and MediaId for an
+// image, Location_X, Location_Y, Scale and Label for a location, ...).
 func MediaMessage(from, msgType string) Message { return newMessage(from, msgType) }
 
 // XMLMessage sends the plaintext push xml exactly as given (ToUserName,
 // FromUserName and everything else included), e.g. a fixture from WeChat's
 // documentation.
 func XMLMessage(xml string) Message { return Message{raw: xml} }
+
+// WeChat's event names: the Event field of an event push, spelt as WeChat
+// spells it (some upper case, some lower), for [EventMessage]. wego
+// reports them in [wego.Push].Type under the names of its Push constants.
+const (
+	EventSubscribe   = "subscribe"   // followed; with EventKey "qrscene_..." and Ticket, by a QR code
+	EventUnsubscribe = "unsubscribe" // unfollowed
+	EventScan        = "SCAN"        // a follower scanned a QR code with a scene: EventKey, Ticket
+	EventLocation    = "LOCATION"    // the periodic position report: Latitude, Longitude, Precision
+	EventClick       = "CLICK"       // menu click: EventKey is the button key
+	EventView        = "VIEW"        // menu link opened: EventKey is the URL
+
+	// Menu buttons that open WeChat's scanner, camera or map.
+	EventScancodePush    = "scancode_push"
+	EventScancodeWaitmsg = "scancode_waitmsg"
+	EventPicSysphoto     = "pic_sysphoto"
+	EventPicPhotoOrAlbum = "pic_photo_or_album"
+	EventPicWeixin       = "pic_weixin"
+	EventLocationSelect  = "location_select"
+	EventViewMiniprogram = "view_miniprogram" // menu button that opened a mini program
+
+	// Reports on what the account sent.
+	EventTemplateSendJobFinish = "TEMPLATESENDJOBFINISH" // a template message: Status
+	EventMassSendJobFinish     = "MASSSENDJOBFINISH"     // a mass message: Status, TotalCount, ...
+	EventPublishJobFinish      = "PUBLISHJOBFINISH"      // a freepublish article: PublishEventInfo
+)
 
 // Message ids count up from the time the package was loaded, so that ids
 // of one test run do not repeat.
@@ -198,8 +230,9 @@ type PushReply struct {
 	// XML is the reply message (decrypted in safe mode); nil when the server
 	// answered "success" or nothing.
 	XML []byte
-	// Attempts counts deliveries: more than one when the server did not
-	// answer in time and the platform retried.
+	// Attempts is the delivery that was answered, 1 to 3: more than one
+	// when the server did not answer in time and the platform delivered
+	// again (three deliveries in all: the first and two retries).
 	Attempts int
 	// Took is how long the answering delivery took.
 	Took time.Duration
@@ -223,17 +256,25 @@ func (r *PushReply) Lookup(name string) (string, bool) { return r.doc.Lookup(nam
 // Values returns every value of a repeated field of the reply.
 func (r *PushReply) Values(name string) []string { return r.doc.Values(name) }
 
-// Push delivers msg to target, an http.Handler or the URL of a push
-// server, the way WeChat does: signed, encrypted in safe mode, and sent
-// again (up to three deliveries) when no answer comes within the push
-// timeout. It returns the answer of the first delivery that answered,
-// decrypted and parsed, and an error when no delivery was answered or the
-// answer is not a valid reply.
+// Push delivers msg to target the way WeChat does: signed, encrypted in
+// safe mode, and delivered again when no answer comes within the push
+// timeout, three deliveries in all (the first and two retries). target is
+// a path on the app under test ("/wechat": see [Server.SetApp]), the
+// absolute URL of a push server, or an http.Handler, served on a loopback
+// server of its own for each delivery. Push returns the answer of the
+// first delivery that was answered, decrypted and parsed, and an error
+// when no delivery was answered or the answer is not a valid reply.
 func (s *Server) Push(target any, msg Message) (*PushReply, error) {
-	return s.push3(target, msg, 3)
+	return s.push3(target, msg, pushDeliveries)
 }
 
-// Deliver is Push without retries: one delivery, answered or not.
+// pushDeliveries is how many times WeChat delivers a push that is not
+// answered in time. Its documentation says it "重新发起请求，总共重试三次";
+// read with practice, that is three deliveries in all: the first and two
+// retries.
+const pushDeliveries = 3
+
+// Deliver is Push without retries: one delivery to target, answered or not.
 func (s *Server) Deliver(target any, msg Message) (*PushReply, error) {
 	return s.push3(target, msg, 1)
 }
@@ -241,6 +282,10 @@ func (s *Server) Deliver(target any, msg Message) (*PushReply, error) {
 func (s *Server) push3(target any, msg Message, tries int) (*PushReply, error) {
 	if s.push.err != nil {
 		return nil, s.push.err
+	}
+	dst, err := s.destination(target, "push")
+	if err != nil {
+		return nil, err
 	}
 	s.push.mu.Lock()
 	mode, timeout := s.push.mode, s.push.timeout
@@ -278,7 +323,7 @@ func (s *Server) push3(target any, msg Message, tries int) (*PushReply, error) {
 	var lastErr error
 	for attempt := 1; attempt <= tries; attempt++ {
 		go func() {
-			r, err := s.send(target, q.Encode(), body)
+			r, err := s.send(dst, q.Encode(), body)
 			results <- result{r, err}
 		}()
 		timer := time.NewTimer(timeout)
@@ -294,28 +339,21 @@ func (s *Server) push3(target any, msg Message, tries int) (*PushReply, error) {
 		case <-timer.C:
 		}
 	}
-	if lastErr != nil {
-		return nil, fmt.Errorf("wegotest: push not answered after %d deliveries: %w", tries, lastErr)
+	deliveries := "1 delivery"
+	if tries > 1 {
+		deliveries = strconv.Itoa(tries) + " deliveries"
 	}
-	return nil, fmt.Errorf("wegotest: push not answered within %v after %d deliveries", timeout, tries)
+	if lastErr != nil {
+		return nil, fmt.Errorf("wegotest: push not answered after %s: %w", deliveries, lastErr)
+	}
+	return nil, fmt.Errorf("wegotest: push not answered within %v after %s", timeout, deliveries)
 }
 
-// send makes one delivery over HTTP, as WeChat does: to a handler through
-// a loopback server started for the delivery, so that the handler is seen
-// as WeChat sees it (an answer flushed before the handler returns counts).
-func (s *Server) send(target any, query string, body []byte) (*PushReply, error) {
-	switch t := target.(type) {
-	case http.Handler:
-		ts := httptest.NewServer(t)
-		// The handler may run long after it answered (an answer flushed at
-		// its deadline): close the listener and the connection without
-		// waiting for it, as ts.Close would.
-		defer ts.Config.Close()
-		return s.post(ts.URL, query, body)
-	case string:
-		return s.post(t, query, body)
-	}
-	return nil, fmt.Errorf("wegotest: push target must be an http.Handler or a URL, not %T", target)
+// send makes one delivery over HTTP, as WeChat does.
+func (s *Server) send(dst destination, query string, body []byte) (*PushReply, error) {
+	u, done := dst.open()
+	defer done()
+	return s.post(u, query, body)
 }
 
 // post sends body to url with the push query and reads the answer.
@@ -323,11 +361,7 @@ func (s *Server) post(target, query string, body []byte) (*PushReply, error) {
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	sep := "?"
-	if strings.Contains(target, "?") {
-		sep = "&"
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target+sep+query, bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, withQuery(target, query), bytes.NewReader(body))
 	if err != nil {
 		return nil, err
 	}
@@ -347,7 +381,7 @@ func (s *Server) post(target, query string, body []byte) (*PushReply, error) {
 // openReply checks the answer as WeChat would and fills r.XML and r.doc.
 func (s *Server) openReply(r *PushReply, mode PushMode) error {
 	if r.Status != http.StatusOK {
-		return fmt.Errorf("wegotest: push answered HTTP %d", r.Status)
+		return fmt.Errorf("wegotest: push answered HTTP %d: %q", r.Status, excerpt(r.Body))
 	}
 	body := bytes.TrimSpace(r.Body)
 	if len(body) == 0 || string(body) == "success" {
@@ -391,8 +425,17 @@ func (s *Server) encrypt(plain []byte, timestamp, nonce string) (enc, sig string
 }
 
 // VerifyURL sends the GET request WeChat sends when the server
-// configuration is saved, and reports whether target echoed the challenge.
-func (s *Server) VerifyURL(target any) (bool, error) {
+// configuration (服务器配置) is saved: signature, timestamp, nonce and an
+// echostr the server must answer as it is. target is what [Server.Push]
+// takes: a path on the app under test, a URL or an http.Handler. VerifyURL
+// returns nil when target echoed the challenge, a [*VerifyError] with the
+// status and the start of the body when it answered something else, or
+// the error of the delivery.
+func (s *Server) VerifyURL(target any) error {
+	dst, err := s.destination(target, "URL verification")
+	if err != nil {
+		return err
+	}
 	timestamp := strconv.FormatInt(time.Now().Unix(), 10)
 	nonce := randomDigits(10)
 	echostr := randomDigits(19)
@@ -402,31 +445,60 @@ func (s *Server) VerifyURL(target any) (bool, error) {
 		"nonce":     {nonce},
 		"echostr":   {echostr},
 	}
-	var body []byte
-	switch t := target.(type) {
-	case http.Handler:
-		rec := httptest.NewRecorder()
-		t.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/?"+q.Encode(), nil))
-		if rec.Code != http.StatusOK {
-			return false, nil
-		}
-		body = rec.Body.Bytes()
-	case string:
-		resp, err := http.Get(t + "?" + q.Encode())
-		if err != nil {
-			return false, err
-		}
-		defer resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			return false, nil
-		}
-		if body, err = io.ReadAll(io.LimitReader(resp.Body, 1<<10)); err != nil {
-			return false, err
-		}
-	default:
-		return false, fmt.Errorf("wegotest: verify target must be an http.Handler or a URL, not %T", target)
+	u, done := dst.open()
+	defer done()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, withQuery(u, q.Encode()), nil)
+	if err != nil {
+		return fmt.Errorf("wegotest: URL verification: %w", err)
 	}
-	return string(bytes.TrimSpace(body)) == echostr, nil
+	resp, err := s.push.client.Do(req)
+	if err != nil {
+		return fmt.Errorf("wegotest: URL verification: %w", err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
+	if err != nil {
+		return fmt.Errorf("wegotest: URL verification: read answer: %w", err)
+	}
+	if resp.StatusCode != http.StatusOK || string(bytes.TrimSpace(body)) != echostr {
+		return &VerifyError{Status: resp.StatusCode, Body: string(excerpt(body)), Echostr: echostr}
+	}
+	return nil
+}
+
+// VerifyError is a URL verification the server failed: it did not answer
+// 200 with the echostr.
+type VerifyError struct {
+	// Status is the HTTP status of the answer.
+	Status int
+	// Body is the start of the answer's body, at most 256 bytes.
+	Body string
+	// Echostr is the challenge the server should have echoed.
+	Echostr string
+}
+
+// Error tells what the server answered.
+func (e *VerifyError) Error() string {
+	if e.Status != http.StatusOK {
+		return fmt.Sprintf("wegotest: URL verification answered HTTP %d: %q", e.Status, e.Body)
+	}
+	return fmt.Sprintf("wegotest: URL verification answered %q, not the echostr %s", e.Body, e.Echostr)
+}
+
+// excerpt is the start of an answer, for error messages: at most 256
+// bytes, cut at a character boundary.
+func excerpt(b []byte) []byte {
+	const n = 256
+	if len(b) <= n {
+		return b
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(b[cut]) {
+		cut--
+	}
+	return b[:cut]
 }
 
 func firstField(m Message, name string) string {

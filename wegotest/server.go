@@ -1,17 +1,3 @@
-// Package wegotest is a fake WeChat platform for tests: an in-process HTTP
-// server, started like [net/http/httptest.Server], that speaks the WeChat API
-// paths the SDK uses, keeps state (access tokens with expiry, and what later
-// areas add), checks what WeChat checks and answers with WeChat's error codes.
-//
-// Point a client at it with [Server.Settings]:
-//
-//	srv := wegotest.NewServer()
-//	defer srv.Close()
-//	c, err := wego.NewClient(srv.Settings())
-//
-// Faults are injected per path ([Server.FailNext], [Server.FailAlways]) or
-// for every request ([Server.SetLatency]); [Server.Requests] counts what
-// arrived. Each Server is independent, so tests using it can run in parallel.
 package wegotest
 
 import (
@@ -19,10 +5,14 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -54,10 +44,19 @@ type Server struct {
 	PushToken          string
 	PushEncodingAESKey string
 	OriginalID         string
+	// AppURL is the base URL of the app under test: a loopback server,
+	// started with the platform, that serves the handler given to
+	// [Server.SetApp]. Pushes to a path and pay notifications to the
+	// notify_url of [Server.Settings] arrive there.
+	AppURL string
 
-	ts   *httptest.Server
-	mux  *http.ServeMux
-	stop chan struct{}
+	ts      *httptest.Server
+	mux     *http.ServeMux
+	builtin map[string]bool // the paths the fake serves itself; fixed once started
+	stop    chan struct{}
+	app     *httptest.Server
+	appH    atomic.Pointer[appHandler]
+	log     *slog.Logger // the test's log, for servers made by New; set before use
 
 	mu          sync.Mutex
 	tokenTTL    time.Duration
@@ -66,7 +65,8 @@ type Server struct {
 	stable      string               // the token stable_token hands out in normal mode
 	counts      map[string]int
 	faults      map[string][]int
-	always      map[string]int // path → errcode answered until cleared
+	always      map[string]int          // path → errcode answered until cleared
+	handlers    map[string]http.Handler // added by Handle
 	callbackIPs []string
 
 	pay  payState
@@ -79,12 +79,14 @@ func NewServer() *Server {
 		AppID:       "wx" + randomHex(8),
 		AppSecret:   randomHex(16),
 		mux:         http.NewServeMux(),
+		builtin:     make(map[string]bool),
 		stop:        make(chan struct{}),
 		tokenTTL:    DefaultTokenTTL,
 		tokens:      make(map[string]time.Time),
 		counts:      make(map[string]int),
 		faults:      make(map[string][]int),
 		always:      make(map[string]int),
+		handlers:    make(map[string]http.Handler),
 		callbackIPs: []string{"127.0.0.1", "::1"},
 	}
 	s.routeTokens()
@@ -97,13 +99,19 @@ func NewServer() *Server {
 	s.ts = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.ts.URL
 	s.startPay()
+	s.startApp()
 	return s
 }
 
 // New starts a server for the test tb and closes it when the test ends.
+// The Settings of the server send the SDK's logs to tb's log (t.Log), at
+// Debug and up (Warn and up in a benchmark, whose log is always printed),
+// until the test's cleanup runs: what a client logs after the test ended,
+// from a goroutine that outlived it, is dropped.
 func New(tb testing.TB) *Server {
 	tb.Helper()
 	s := NewServer()
+	s.log = newTestLogger(tb) // its cleanup runs after Close's
 	tb.Cleanup(s.Close)
 	s.keepPayCertsUntilEnd(tb)
 	return s
@@ -120,10 +128,14 @@ func (s *Server) Close() {
 	s.mu.Unlock()
 	s.ts.Close()
 	s.closePay()
+	s.closeApp()
 }
 
 // Settings returns client settings pointing at this server, with its
-// credentials and its HTTP client.
+// credentials and its HTTP client. PayNotifyURL is [Server.AppURL] +
+// [PathPayNotify], so orders placed without a NotifyURL of their own are
+// notified to the app under test. Logger is the test's log for a server
+// made by [New], nil (no logs) for one made by [NewServer].
 func (s *Server) Settings() wego.Settings {
 	return wego.Settings{
 		AppID:      s.AppID,
@@ -134,12 +146,15 @@ func (s *Server) Settings() wego.Settings {
 
 		MchID:            s.MchID,
 		MchSecret:        s.MchSecret,
+		PayNotifyURL:     s.AppURL + PathPayNotify,
 		CertPEMPath:      s.pay.certs.certPath,
 		KeyPEMPath:       s.pay.certs.keyPath,
 		PaySecureBaseURL: s.PaySecureURL,
 
 		PushToken:          s.PushToken,
 		PushEncodingAESKey: s.PushEncodingAESKey,
+
+		Logger: s.log,
 	}
 }
 
@@ -167,9 +182,19 @@ func (s *Server) SetCallbackIPs(ips ...string) {
 	s.mu.Unlock()
 }
 
-// FailNext makes the next request to path answer errcode (with WeChat's
-// errmsg for it) instead of being served. Calls queue up: FailNext twice
-// fails the next two requests.
+// FailNext makes the next request to path answer errcode instead of being
+// served, with WeChat's errmsg for it and a rid, as WeChat answers:
+// {"errcode":45009,"errmsg":"reach max api daily quota limit rid:
+// 6613a8f6-1b2c3d4e-5f6a7b8c"}. The fake knows the errmsg of the common
+// codes: -1 system error; 40001, 40002, 40003, 40007, 40013, 40014, 40029,
+// 40037, 40125, 40164 (naming the caller's address, as in "invalid ip
+// 127.0.0.1 ipv6 ::ffff:127.0.0.1, not in whitelist"); 41001, 41002,
+// 41004; 42001, 42002; 43001, 43002, 43004; 44002; 45009, 45011, 45015,
+// 45047; 46003, 46004; 47001; 48001, 48004; 50001, 50002. Other codes get
+// errmsg "error". Calls queue up: FailNext twice fails the next two
+// requests. A fault comes before everything else the path would check,
+// the access token included, and applies to the paths of [Server.Handle]
+// too.
 func (s *Server) FailNext(path string, errcode int) {
 	s.mu.Lock()
 	s.faults[path] = append(s.faults[path], errcode)
@@ -228,6 +253,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	} else if code, ok := s.always[r.URL.Path]; ok {
 		fault, failed = code, true
 	}
+	added := s.handlers[r.URL.Path]
 	s.mu.Unlock()
 
 	if latency > 0 {
@@ -243,29 +269,86 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if failed {
-		writeJSON(w, errorBody(fault))
+		writeJSON(w, errorBody(fault, r))
+		return
+	}
+	if added != nil {
+		if code := s.checkToken(r.URL.Query().Get("access_token")); code != 0 {
+			writeJSON(w, errorBody(code, r))
+			return
+		}
+		added.ServeHTTP(w, r)
 		return
 	}
 	s.mux.ServeHTTP(w, r)
+}
+
+// route registers one of the fake's own endpoints.
+func (s *Server) route(path string, h http.HandlerFunc) {
+	s.builtin[path] = true
+	s.mux.HandleFunc(path, h)
+}
+
+// Handle serves h at path on the fake WeChat API ([Server.URL] and
+// [Server.PaySecureURL]), for an endpoint the SDK does not wrap that the
+// code under test calls through wego's raw layer (c.WeChat.Get, Post).
+// The path is matched exactly, query aside. As on WeChat, the access
+// token is checked first: h is called only for requests whose
+// access_token the fake issued and is still valid; the others are
+// answered 41001 (missing), 40001 (unknown or revoked) or 42001
+// (expired), and h never sees them. Faults ([Server.FailNext],
+// [Server.FailAlways]), latency and request counts apply as to every
+// path. h answers as WeChat would, e.g. with {"errcode":0,"errmsg":"ok"}.
+//
+// Handle replaces the handler an earlier call gave path, and a nil h
+// removes it. It returns an error, and changes nothing, when path does
+// not start with "/", carries a query or fragment, or is one the fake
+// serves itself (the token and pay endpoints, getcallbackip): change
+// those with the fault methods instead.
+func (s *Server) Handle(path string, h http.Handler) error {
+	if path == "" || path[0] != '/' || strings.ContainsAny(path, "?#") {
+		return fmt.Errorf("wegotest: Handle: path %q must start with / and carry no query", path)
+	}
+	if s.builtin[path] {
+		return fmt.Errorf("wegotest: Handle: %s is served by the fake itself; use FailNext, FailAlways or SetLatency to change its answers", path)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if isNilHandler(h) {
+		delete(s.handlers, path)
+	} else {
+		s.handlers[path] = h
+	}
+	return nil
+}
+
+// isNilHandler reports whether h is nil or a nil HandlerFunc, which would
+// panic when called.
+func isNilHandler(h http.Handler) bool {
+	if h == nil {
+		return true
+	}
+	f, ok := h.(http.HandlerFunc)
+	return ok && f == nil
 }
 
 // routeJSON registers a JSON endpoint that needs a valid access token. fn
 // gets the request and its body and returns the answer, or a non-zero
 // errcode.
 func (s *Server) routeJSON(path string, fn func(r *http.Request, body []byte) (any, int)) {
-	s.mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+	s.route(path, func(w http.ResponseWriter, r *http.Request) {
 		if code := s.checkToken(r.URL.Query().Get("access_token")); code != 0 {
-			writeJSON(w, errorBody(code))
+			writeJSON(w, errorBody(code, r))
 			return
 		}
 		body, err := io.ReadAll(io.LimitReader(r.Body, 16<<20))
 		if err != nil {
-			writeJSON(w, errorBody(-1))
+			writeJSON(w, errorBody(-1, r))
 			return
 		}
 		out, code := fn(r, body)
 		if code != 0 {
-			writeJSON(w, errorBody(code))
+			writeJSON(w, errorBody(code, r))
 			return
 		}
 		writeJSON(w, out)
@@ -287,30 +370,6 @@ func (s *Server) checkToken(tok string) int {
 		return 42001
 	}
 	return 0
-}
-
-// errmsgs are WeChat's texts for the error codes the fake answers.
-var errmsgs = map[int]string{
-	-1:    "system error",
-	40001: "invalid credential, access_token is invalid or not latest",
-	40002: "invalid grant_type",
-	40013: "invalid appid",
-	40014: "invalid access_token",
-	40125: "invalid appsecret",
-	41001: "access_token missing",
-	42001: "access_token expired",
-	44002: "empty post data",
-	45009: "reach max api daily quota limit",
-	45011: "api minute-quota reach limit  mustslower  retry next minute",
-	47001: "data format error",
-}
-
-func errorBody(code int) map[string]any {
-	msg, ok := errmsgs[code]
-	if !ok {
-		msg = "error"
-	}
-	return map[string]any{"errcode": code, "errmsg": msg + " rid: " + randomHex(6)}
 }
 
 // writeJSON answers v as WeChat does: compact JSON, no HTML escaping, no

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"regexp"
 	"testing"
 	"time"
 
@@ -17,6 +18,7 @@ type answer struct {
 	AccessToken string   `json:"access_token"`
 	ExpiresIn   int      `json:"expires_in"`
 	ErrCode     int      `json:"errcode"`
+	ErrMsg      string   `json:"errmsg"`
 	IPList      []string `json:"ip_list"`
 }
 
@@ -125,6 +127,44 @@ func TestFailNextQueuesAndCounts(t *testing.T) {
 	assert.Equal(t, 0, ips(t, s, tok).ErrCode)
 	assert.Equal(t, 3, s.Requests("/cgi-bin/getcallbackip"))
 	assert.Equal(t, 1, s.Requests(PathStableToken))
+}
+
+func TestFailNextAnswersWeChatsErrmsg(t *testing.T) {
+	t.Parallel()
+	s := New(t)
+	tok := stableToken(t, s, false).AccessToken
+	tests := map[int]string{
+		-1:    "system error",
+		40001: "invalid credential, access_token is invalid or not latest",
+		40013: "invalid appid",
+		40014: "invalid access_token",
+		40164: "invalid ip 127.0.0.1 ipv6 ::ffff:127.0.0.1, not in whitelist",
+		41001: "access_token missing",
+		42001: "access_token expired",
+		43004: "require subscribe",
+		45009: "reach max api daily quota limit",
+		45011: "api minute-quota reach limit  mustslower  retry next minute",
+		45015: "response out of time limit or subscription is canceled",
+		45047: "out of response count limit",
+		46003: "menu no exist",
+		48001: "api unauthorized",
+		50001: "user unauthorized",
+		12345: "error", // a code the fake has no text for
+	}
+	for code := range tests {
+		s.FailNext("/cgi-bin/getcallbackip", code)
+	}
+	// Faults are answered in the order they were queued; map order is
+	// random, so collect the answers and compare them as a set.
+	got := map[int]string{}
+	for range tests {
+		a := ips(t, s, tok)
+		got[a.ErrCode] = a.ErrMsg
+	}
+	for code, want := range tests {
+		assert.Regexp(t, "^"+regexp.QuoteMeta(want)+` rid: [0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}$`, got[code], "errcode %d", code)
+	}
+	assert.Regexp(t, `^access_token missing rid: `, ips(t, s, "").ErrMsg, "the fake's own rejections read the same")
 }
 
 func TestLatencyEndsWithClient(t *testing.T) {

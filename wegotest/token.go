@@ -18,8 +18,8 @@ const (
 const classicOverlap = 5 * time.Minute
 
 func (s *Server) routeTokens() {
-	s.mux.HandleFunc(PathToken, s.serveClassicToken)
-	s.mux.HandleFunc(PathStableToken, s.serveStableToken)
+	s.route(PathToken, s.serveClassicToken)
+	s.route(PathStableToken, s.serveStableToken)
 }
 
 // serveClassicToken is GET /cgi-bin/token: every call issues a new token; the
@@ -31,7 +31,7 @@ func (s *Server) serveClassicToken(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	if code := s.checkCredentials(q.Get("grant_type"), q.Get("appid"), q.Get("secret")); code != 0 {
-		writeJSON(w, errorBody(code))
+		writeJSON(w, errorBody(code, r))
 		return
 	}
 	s.mu.Lock()
@@ -59,11 +59,11 @@ func (s *Server) serveStableToken(w http.ResponseWriter, r *http.Request) {
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<16))
 	if err != nil || json.Unmarshal(body, &req) != nil {
-		writeJSON(w, errorBody(47001))
+		writeJSON(w, errorBody(47001, r))
 		return
 	}
 	if code := s.checkCredentials(req.GrantType, req.AppID, req.Secret); code != 0 {
-		writeJSON(w, errorBody(code))
+		writeJSON(w, errorBody(code, r))
 		return
 	}
 	s.mu.Lock()

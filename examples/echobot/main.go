@@ -56,6 +56,13 @@ func bot(c *wego.Client) http.Handler {
 	return c.PushHandler(r.Handle)
 }
 
+// routes is the bot's web server: WeChat's pushes arrive at /wechat.
+func routes(c *wego.Client) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/wechat", bot(c))
+	return mux
+}
+
 func main() {
 	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, "echobot:", err)
@@ -86,9 +93,7 @@ func serve() error {
 	if port == "" {
 		return errors.New("set PORT to the port to listen on")
 	}
-	mux := http.NewServeMux()
-	mux.Handle("/wechat", bot(c))
-	srv := &http.Server{Addr: ":" + port, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Addr: ":" + port, Handler: routes(c), ReadHeaderTimeout: 5 * time.Second}
 	fmt.Println("echobot listening on :" + port + "/wechat")
 	return srv.ListenAndServe()
 }
@@ -101,12 +106,11 @@ func offline() error {
 	if err != nil {
 		return err
 	}
-	h := bot(c)
+	srv.SetApp(routes(c)) // the app under test, served at srv.AppURL
 	fmt.Println("echobot offline on wegotest (safe mode: every push and reply encrypted)")
 
-	ok, err := srv.VerifyURL(h)
-	if err != nil || !ok {
-		return fmt.Errorf("URL verification failed: %v", err)
+	if err := srv.VerifyURL("/wechat"); err != nil {
+		return fmt.Errorf("URL verification failed: %w", err)
 	}
 	fmt.Println("server URL verified")
 
@@ -115,15 +119,15 @@ func offline() error {
 		what string
 		msg  wegotest.Message
 	}{
-		{"follow by scanning a QR code", wegotest.EventMessage(user, "subscribe", "qrscene_spring-poster").With("Ticket", "TICKET")},
+		{"follow by scanning a QR code", wegotest.EventMessage(user, wegotest.EventSubscribe, "qrscene_spring-poster").With("Ticket", "TICKET")},
 		{"text", wegotest.TextMessage(user, "hello, bot")},
-		{"menu click", wegotest.EventMessage(user, "CLICK", "V1001_TODAY_NEWS")},
+		{"menu click", wegotest.EventMessage(user, wegotest.EventClick, "V1001_TODAY_NEWS")},
 		{"location", wegotest.MediaMessage(user, "location").
 			With("Location_X", "23.134521").With("Location_Y", "113.358803").With("Scale", "20").With("Label", "Guangzhou")},
-		{"unsubscribe", wegotest.EventMessage(user, "unsubscribe", "")},
+		{"unsubscribe", wegotest.EventMessage(user, wegotest.EventUnsubscribe, "")},
 	}
 	for _, p := range pushes {
-		reply, err := srv.Push(h, p.msg)
+		reply, err := srv.Push("/wechat", p.msg)
 		if err != nil {
 			return fmt.Errorf("%s: %w", p.what, err)
 		}

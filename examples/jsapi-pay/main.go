@@ -2,10 +2,10 @@
 // inside WeChat's browser, and the notify endpoint that learns it was paid.
 //
 // With no environment set it runs offline against wegotest, the fake WeChat
-// platform: it starts the shop on a loopback port, places an order the way
-// the page's button does, prints the parameters the page hands to
-// WeixinJSBridge, has the fake platform pay the order (which posts the
-// signed notification to the shop's notify endpoint, then repeats it as
+// platform: it serves the shop as wegotest's app under test, places an
+// order the way the page's button does, prints the parameters the page
+// hands to WeixinJSBridge, has the fake platform pay the order (which posts
+// the signed notification to the shop's notify endpoint, then repeats it as
 // WeChat does), prints what the endpoint handled, and exits:
 //
 //	go run ./examples/jsapi-pay
@@ -28,7 +28,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/signal"
 	"strings"
@@ -166,21 +165,17 @@ func offline() error {
 	defer srv.Close()
 	fmt.Println("jsapi-pay against wegotest, the offline fake platform (set WEGO_* and PORT to serve for real)")
 
-	// The shop listens first: the client needs its notify URL.
-	ts := httptest.NewUnstartedServer(nil)
-	settings := srv.Settings()
-	settings.PayNotifyURL = "http://" + ts.Listener.Addr().String() + "/pay/notify"
-	c, err := wego.NewClient(settings)
+	// The shop is wegotest's app under test, served at srv.AppURL; the
+	// settings' PayNotifyURL is srv.AppURL + "/pay/notify".
+	c, err := wego.NewClient(srv.Settings())
 	if err != nil {
-		ts.Close()
 		return err
 	}
 	sh := newShop(c, os.Stdout)
-	ts.Config.Handler = sh.routes()
-	ts.Start()
-	defer ts.Close()
+	srv.SetApp(sh.routes())
 
-	resp, err := ts.Client().Get(ts.URL + "/?openid=oDemoPayer")
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.AppURL+"/?openid=oDemoPayer", nil)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return err
 	}
@@ -188,8 +183,8 @@ func offline() error {
 	resp.Body.Close()
 	fmt.Printf("1. shop page served (%d bytes) with a pay button calling WeixinJSBridge\n", len(page))
 
-	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, ts.URL+"/order?openid=oDemoPayer", nil)
-	resp, err = ts.Client().Do(req)
+	req, _ = http.NewRequestWithContext(ctx, http.MethodPost, srv.AppURL+"/order?openid=oDemoPayer", nil)
+	resp, err = http.DefaultClient.Do(req)
 	if err != nil {
 		return err
 	}

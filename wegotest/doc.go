@@ -1,0 +1,113 @@
+// Package wegotest is a fake WeChat platform for tests: in-process HTTP
+// servers, started like [net/http/httptest.Server], that serve the WeChat
+// API and WeChat Pay paths the SDK uses, keep state, check what WeChat
+// checks, answer with WeChat's error codes and messages, and play WeChat's
+// side towards the app under test: URL verification, pushes and pay
+// notifications. The SDK's own tests and examples run on it; so can the
+// tests of an application built on wego.
+//
+// # Starting
+//
+//	srv := wegotest.New(t)                   // closed when the test ends
+//	c, err := wego.NewClient(srv.Settings()) // credentials, URLs, HTTP client
+//
+// [New] ties the server to a test: it closes when the test ends, and the
+// SDK's logs go to the test's log (t.Log, Debug and up) until then.
+// [NewServer] starts one outside a test (an example, a main); call
+// [Server.Close], and set Settings.Logger to see logs. Each Server has its
+// own AppID, secrets, merchant account, keys and certificates, chosen at
+// random, so tests using it run in parallel without sharing anything.
+//
+// # What the fake WeChat serves
+//
+// Access tokens: GET /cgi-bin/token issues a new token on every call and
+// cuts the life of the previous ones to five minutes; POST
+// /cgi-bin/stable_token hands every caller the same token until its last
+// five minutes (the last half of a short test lifetime), and force_refresh
+// issues a new one and revokes the old. Tokens expire ([Server.SetTokenTTL],
+// [Server.ExpireTokens]); [Server.IssueToken] issues one for a token service
+// of the test's own. The other API endpoints check access_token as WeChat
+// does and answer 41001, 40001 or 42001 to a missing, unknown or expired
+// one (the pay endpoints check the request's sign instead).
+//
+// Callback IPs: /cgi-bin/getcallbackip answers the addresses pushes come
+// from ([Server.SetCallbackIPs]).
+//
+// WeChat Pay v2: unifiedorder, orderquery, closeorder, refund, refundquery,
+// downloadbill and payitil/report. Requests must be POSTed XML for the
+// server's appid and mch_id with a valid sign (MD5 or HMAC-SHA256); answers
+// are signed with the request's sign type. An order goes from NOTPAY to
+// SUCCESS when [Server.PayOrder] plays the payer, or to CLOSED; a refund
+// makes it REFUND, and stays PROCESSING until [Server.CompleteRefund]
+// ([Server.TradeState] and [Server.RefundStatus] tell, in wego's types).
+// Bills list the day's payments and refunds in WeChat's CSV form, gzipped
+// on request. Refunds are served only on [Server.PaySecureURL], a TLS
+// listener that demands the merchant's client certificate in the
+// handshake, as api.mch.weixin.qq.com does: the server makes a CA, the
+// listener's certificate and the merchant's (common name MchID), writes
+// the merchant's certificate and key to files that Settings names, and
+// removes them when it closes (for [New], when the test ends).
+//
+// Endpoints the SDK does not wrap: [Server.Handle] serves a handler of the
+// test's at a path, for code that calls c.WeChat.Get or Post, behind the
+// same access token check.
+//
+// # The app under test
+//
+// The server starts a second loopback server, at [Server.AppURL], for the
+// app under test: [Server.SetApp] sets its handler, the one the application
+// gives http.ListenAndServe. [Server.Push], [Server.Deliver] and
+// [Server.VerifyURL] take a path on it, an absolute URL, or a bare
+// http.Handler (served on a loopback server of its own for each delivery):
+//
+//	srv.SetApp(app) // a mux: /wechat → c.PushHandler(bot), /pay/notify → c.PayNotifyHandler(paid)
+//	err := srv.VerifyURL("/wechat")
+//	reply, err := srv.Push("/wechat", wegotest.TextMessage("oUser", "hi"))
+//	reply.Get("Content")
+//
+// URL verification sends WeChat's GET with signature, timestamp, nonce
+// and echostr, and returns a [*VerifyError] saying what the app answered
+// when it did not echo. Pushes are signed and sent in the mode of
+// [Server.SetPushMode]: safe (encrypted, the default), compatible or plain.
+// Push delivers as WeChat does: when no answer comes within the push
+// timeout (5 s, [Server.SetPushTimeout]) it delivers the push again, three
+// deliveries in all (the first and two retries); Deliver delivers once.
+// The answer is checked as WeChat checks it and decrypted ([PushReply]).
+//
+// Pay notifications: the PayNotifyURL of [Server.Settings] is AppURL +
+// [PathPayNotify], so [Server.PayOrder] posts the signed notification of an
+// order placed without a NotifyURL of its own to the app, and returns what
+// the app answered ([*NotifyRejectedError] for FAIL). An order may name any
+// other notify_url. [Server.ResendPayNotify] repeats a notification byte
+// for byte, as WeChat does; [Server.CompleteRefund] sends the refund
+// notification, its req_info encrypted as WeChat encrypts it;
+// [Server.DeliverPayNotify] and [Server.DeliverRefundNotify] send one to a
+// handler, path or URL of the test's choosing; [Server.PayNotification] and
+// [Server.RefundNotification] give the bytes.
+//
+// # Messages
+//
+// Pushes are built with:
+//
+//   - [TextMessage]: a text message from a user
+//   - [EventMessage]: an event, named by one of the Event constants
+//     ([EventSubscribe], [EventScan], [EventLocation], [EventClick],
+//     [EventView], [EventScancodePush], [EventTemplateSendJobFinish], ...),
+//     with its EventKey
+//   - [MediaMessage]: an image, voice, video, shortvideo, location or link
+//     message
+//   - [XMLMessage]: a push document sent exactly as given, e.g. from
+//     WeChat's documentation
+//   - [Message.With]: adds or replaces a field of any of the above; a
+//     dotted name nests ("ScanCodeInfo.ScanResult")
+//
+// # Faults, latency and counts
+//
+// [Server.FailNext] (queued) and [Server.FailAlways] make a path answer an
+// errcode with WeChat's errmsg, before anything else is checked;
+// [Server.FailNextPay] makes a pay endpoint answer result_code FAIL with an
+// err_code. [Server.SetLatency] delays every answer (a request whose client
+// gives up stops waiting). [Server.Requests] and [Server.TokenRequests]
+// count what arrived per path, the failed and rejected requests included,
+// so a test can assert that bad input sent nothing.
+package wegotest

@@ -1,0 +1,76 @@
+package wegotest
+
+import (
+	"net"
+	"net/http"
+)
+
+// errmsgs are the errmsg texts WeChat answers for the errcodes the fake
+// answers or [Server.FailNext] is commonly given, as WeChat's API writes
+// them (the English column of its global return codes, 全局返回码, where no
+// answer was seen); WeChat appends " rid: ..." (" hint: [...]" in older
+// answers). Newer 40001 answers go on with ", could get access_token by
+// getStableAccessToken, more details at ..."; the fake keeps the text that
+// every answer starts with. 40164 names the caller's address: see errMsg.
+var errmsgs = map[int]string{
+	-1:    "system error",
+	40001: "invalid credential, access_token is invalid or not latest",
+	40002: "invalid grant_type",
+	40003: "invalid openid",
+	40007: "invalid media_id",
+	40013: "invalid appid",
+	40014: "invalid access_token",
+	40029: "invalid code",
+	40037: "invalid template_id",
+	40125: "invalid appsecret",
+	41001: "access_token missing",
+	41002: "appid missing",
+	41004: "appsecret missing",
+	42001: "access_token expired",
+	42002: "refresh_token expired",
+	43001: "require GET method",
+	43002: "require POST method",
+	43004: "require subscribe",
+	44002: "empty post data",
+	45009: "reach max api daily quota limit",
+	45011: "api minute-quota reach limit  mustslower  retry next minute",
+	45015: "response out of time limit or subscription is canceled",
+	45047: "out of response count limit",
+	46003: "menu no exist",
+	46004: "user no exist",
+	47001: "data format error",
+	48001: "api unauthorized",
+	48004: "api forbidden for irregularities, view detail on mp.weixin.qq.com",
+	50001: "user unauthorized",
+	50002: "user limited",
+}
+
+// errMsg returns the errmsg WeChat answers with errcode to a caller at
+// remoteIP, without the rid; "" for a code the table lacks.
+func errMsg(errcode int, remoteIP string) string {
+	if errcode == 40164 {
+		ip := net.ParseIP(remoteIP)
+		if ip == nil {
+			return "invalid ip, not in whitelist"
+		}
+		if v4 := ip.To4(); v4 != nil {
+			return "invalid ip " + v4.String() + " ipv6 ::ffff:" + v4.String() + ", not in whitelist"
+		}
+		return "invalid ip " + ip.String() + " ipv6 " + ip.String() + ", not in whitelist"
+	}
+	return errmsgs[errcode]
+}
+
+// errorBody is WeChat's answer errcode to r, its errmsg ending in a rid
+// as WeChat's do.
+func errorBody(code int, r *http.Request) map[string]any {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	msg := errMsg(code, host)
+	if msg == "" {
+		msg = "error"
+	}
+	return map[string]any{"errcode": code, "errmsg": msg + " rid: " + randomHex(4) + "-" + randomHex(4) + "-" + randomHex(4)}
+}

@@ -107,10 +107,13 @@ func TestHandlersWithoutTheirSettings(t *testing.T) {
 	assert.Equal(t, 1, strings.Count(logs.String(), "PushHandler built without Settings.PushToken"), "logged once, not per request")
 }
 
-// wegotestClient is a client of srv with every setting wegotest gives.
+// wegotestClient is a client of srv with every setting wegotest gives but
+// its Logger: it logs to slog.Default().
 func wegotestClient(t *testing.T, srv *wegotest.Server) *wego.Client {
 	t.Helper()
-	c, err := wego.NewClient(srv.Settings())
+	s := srv.Settings()
+	s.Logger = nil
+	c, err := wego.NewClient(s)
 	require.NoError(t, err)
 	return c
 }

@@ -481,11 +481,11 @@ func (s *cachingSource) counts() (issued, rejected int) {
 	return s.issued, len(s.rejected)
 }
 
-// A source that caches its token learns that WeChat rejected it, with the
-// token and the errcode, and is asked again; before, every call failed
-// with 42001 until the process restarted.
-func TestAccessTokenSourceLearnsOfRejection(t *testing.T) {
-	t.Parallel()
+// sourceSetup returns a fake platform, a caching token source of its
+// tokens, and a client taking its token from the source and telling it of
+// rejections.
+func sourceSetup(t *testing.T) (*wegotest.Server, *cachingSource, *wego.Client) {
+	t.Helper()
 	srv := wegotest.New(t)
 	src := &cachingSource{issue: srv.IssueToken}
 	s := srv.Settings()
@@ -493,9 +493,18 @@ func TestAccessTokenSourceLearnsOfRejection(t *testing.T) {
 	s.AccessTokenRejected = src.Rejected
 	c, err := wego.NewClient(s)
 	require.NoError(t, err)
+	return srv, src, c
+}
+
+// A source that caches its token learns that WeChat rejected it, with the
+// token and the errcode, and is asked again; before, every call failed
+// with 42001 until the process restarted.
+func TestAccessTokenSourceLearnsOfRejection(t *testing.T) {
+	t.Parallel()
+	srv, src, c := sourceSetup(t)
 	ctx := context.Background()
 
-	_, err = c.GetWeChatServersList(ctx)
+	_, err := c.GetWeChatServersList(ctx)
 	require.NoError(t, err)
 	old, err := c.AccessToken(ctx)
 	require.NoError(t, err)
@@ -514,13 +523,7 @@ func TestAccessTokenSourceLearnsOfRejection(t *testing.T) {
 // rejection told per window, the other calls fail at once.
 func TestAccessTokenRejectedIsBounded(t *testing.T) {
 	t.Parallel()
-	srv := wegotest.New(t)
-	src := &cachingSource{issue: srv.IssueToken}
-	s := srv.Settings()
-	s.AccessTokenSource = src.Token
-	s.AccessTokenRejected = src.Rejected
-	c, err := wego.NewClient(s)
-	require.NoError(t, err)
+	srv, src, c := sourceSetup(t)
 	clock := newTestClock()
 	wego.SetTokenClock(c, clock.Now)
 	ctx := context.Background()

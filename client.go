@@ -170,8 +170,8 @@ func (c *Client) AppID() string { return c.s.AppID }
 // refresh per window (5 s, doubling up to 5 min while rejections go on: see
 // [Client.AccessToken]); a call rejected inside the window returns the
 // [*APIError] at once unless another token has replaced the rejected one.
-// It retries reads that WeChat answered with "system busy" (-1) with
-// bounded backoff.
+// It retries reads (GETs, and the POSTs that only read) that WeChat
+// answered with "system busy" (-1) with bounded backoff.
 type WeChatAPI struct {
 	c *Client
 }
@@ -194,6 +194,17 @@ func (w *WeChatAPI) Post(ctx context.Context, path string, query url.Values, bod
 	return w.c.doJSON(ctx, request{method: http.MethodPost, path: path, query: query, body: b, token: true}, out)
 }
 
+// postRead is Post for the endpoints that read with a POST (a list of
+// users, a page of a tag's followers): like GET reads, they are retried
+// when WeChat is busy, which a write never is.
+func (w *WeChatAPI) postRead(ctx context.Context, path string, body, out any) error {
+	b, err := encodeJSON(body)
+	if err != nil {
+		return fmt.Errorf("wego: %s: encode request: %w", path, err)
+	}
+	return w.c.doJSON(ctx, request{method: http.MethodPost, path: path, body: b, token: true, read: true}, out)
+}
+
 // request is one call to a WeChat JSON endpoint.
 type request struct {
 	method string
@@ -201,6 +212,7 @@ type request struct {
 	query  url.Values
 	body   []byte
 	token  bool // add the global access token and retry once on 40001/40014/42001
+	read   bool // a POST that only reads: retried on "system busy" as GETs are
 }
 
 // maxJSONResponse caps what the SDK reads of a JSON answer.
@@ -249,7 +261,7 @@ func (c *Client) doJSON(ctx context.Context, r request, out any) error {
 					stale, staleErr = tok, ae
 				}
 				continue
-			case ae.Code == CodeSystemBusy && r.method == http.MethodGet && busy < c.busyRetries:
+			case ae.Code == CodeSystemBusy && (r.method == http.MethodGet || r.read) && busy < c.busyRetries:
 				busy++
 				c.log.LogAttrs(ctx, slog.LevelInfo, "wego: system busy, retrying",
 					slog.String("endpoint", r.path), slog.Int("attempt", busy))

@@ -13,6 +13,12 @@ var (
 	// ErrMissingParameter is wrapped by errors about a required parameter left empty;
 	// the error text names the parameter.
 	ErrMissingParameter = errors.New("wego: missing required parameter")
+	// ErrInvalidParameter is wrapped by errors about a parameter WeChat
+	// would refuse (a remark or a name too long, a reserved group or tag,
+	// an unknown language), found before anything is sent; the error text
+	// names the parameter and says why, e.g. "remark: 31 characters, at
+	// most 30".
+	ErrInvalidParameter = errors.New("wego: invalid parameter")
 	// ErrResponseTooLarge is returned when an answer from WeChat exceeds the size the SDK reads.
 	ErrResponseTooLarge = errors.New("wego: response body too large")
 	// ErrInvalidSignature is wrapped by every error about a push or pay
@@ -56,6 +62,20 @@ var (
 	// ErrAmountMismatch is returned by [Client.CheckPaidAmount] when the
 	// amount WeChat says was paid is not the amount of the merchant's order.
 	ErrAmountMismatch = errors.New("wego: paid amount differs from the order amount")
+	// ErrNotSubscribed is returned when a call needs a follower and the user
+	// does not follow the account: [WeChatUser.SetRemark] checks it before
+	// writing, as Python wego does, and WeChat's own answer errcode 43004
+	// (require subscribe) matches it too.
+	ErrNotSubscribed = errors.New("wego: the user does not follow the account")
+	// ErrGroupNotFound is wrapped by the errors of calls given a group by
+	// name ([GroupName]) that no group of the account has; nothing was
+	// written. The error text names the group.
+	ErrGroupNotFound = errors.New("wego: no such group")
+	// ErrTagNotFound is wrapped by the errors of calls given a tag by name
+	// ([TagName]) that no tag of the account has; nothing was written. The
+	// error text names the tag.
+	ErrTagNotFound = errors.New("wego: no such tag")
+
 	// ErrPayNotConfigured is returned by pay calls on a Client without
 	// Settings.MchID and MchSecret, and by refunds without the client
 	// certificate (Settings.CertPEMPath and KeyPEMPath).
@@ -106,6 +126,7 @@ const (
 	CodeInvalidAccessToken  = 40014 // malformed access token
 	CodeAccessTokenExpired  = 42001 // access token expired
 	CodeAPIMinuteQuotaLimit = 45011 // API minute quota reached
+	CodeRequireSubscribe    = 43004 // the user does not follow the account: matches ErrNotSubscribed
 )
 
 // APIError is an answer from a WeChat JSON endpoint whose errcode is not 0.
@@ -121,6 +142,12 @@ type APIError struct {
 // Error gives the endpoint, the errcode and the errmsg, secrets redacted.
 func (e *APIError) Error() string {
 	return "wego: " + e.Endpoint + ": errcode " + strconv.Itoa(e.Code) + ": " + redact(e.Msg)
+}
+
+// Is lets [errors.Is] match the errcodes that a sentinel of the SDK stands
+// for: 43004 (require subscribe) is [ErrNotSubscribed].
+func (e *APIError) Is(target error) bool {
+	return target == ErrNotSubscribed && e.Code == CodeRequireSubscribe
 }
 
 // TokenInvalid reports whether WeChat rejected the access token (40001, 40014,
@@ -216,9 +243,56 @@ func (e *PayError) Retryable() bool {
 	return false
 }
 
+// AmbiguousNameError is returned when a group or a tag given by name
+// ([GroupName], [TagName]) names more than one: WeChat lets groups share a
+// name, and Python wego silently took one of them. Nothing was written;
+// name the one meant by its id ([GroupID], [TagID]).
+type AmbiguousNameError struct {
+	Kind string // "group" or "tag"
+	Name string
+	IDs  []int // the ids of every group or tag with that name, in WeChat's order
+}
+
+// Error names the ids that share the name.
+func (e *AmbiguousNameError) Error() string {
+	ids := make([]string, len(e.IDs))
+	for i, id := range e.IDs {
+		ids[i] = strconv.Itoa(id)
+	}
+	return fmt.Sprintf("wego: %d %ss are named %q (ids %s): give the %s by id",
+		len(e.IDs), e.Kind, e.Name, strings.Join(ids, ", "), e.Kind)
+}
+
+// PartialError is returned by a call that sends a list of openids in
+// WeChat's chunks ([Client.TagUsers], [Client.BlockUsers], ...) when a
+// chunk failed after earlier ones went through: the first Done openids of
+// the list were handled, the others not. Err is WeChat's answer to the
+// failed chunk, reachable with [errors.As] and [errors.Is]. A call whose
+// first chunk fails returns that error as it is.
+type PartialError struct {
+	Op    string // what the call does, e.g. "tag users"
+	Done  int    // openids handled, from the start of the list
+	Total int    // openids given
+	Err   error
+}
+
+// Error says how far the call got and why it stopped.
+func (e *PartialError) Error() string {
+	return fmt.Sprintf("wego: %s: %d of %d openids done, then: %v", e.Op, e.Done, e.Total, e.Err)
+}
+
+// Unwrap returns the error of the failed chunk.
+func (e *PartialError) Unwrap() error { return e.Err }
+
 // missing returns an error wrapping [ErrMissingParameter] that names what is missing.
 func missing(what string) error {
 	return fmt.Errorf("%w: %s", ErrMissingParameter, what)
+}
+
+// invalid returns an error wrapping [ErrInvalidParameter] that names the
+// parameter and says what is wrong with it.
+func invalid(what, format string, args ...any) error {
+	return fmt.Errorf("%w: %s: %s", ErrInvalidParameter, what, fmt.Sprintf(format, args...))
 }
 
 // secretNames are the query and JSON keys whose values never leave the SDK.

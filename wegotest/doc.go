@@ -48,6 +48,29 @@
 // the merchant's certificate and key to files that Settings names, and
 // removes them when it closes (for [New], when the test ends).
 //
+// Users, groups, tags and the blacklist, kept per server as WeChat keeps
+// them per account: /cgi-bin/user/info (subscribe 0 and nothing else for
+// a former follower), user/info/batchget (1 to 100 users), user/get
+// (followers 10000 a page, next_openid the page's last, an empty page at
+// the end), user/info/updateremark (30 characters, 43004 for a user who
+// does not follow); the groups endpoints (create, get, getid, update,
+// members/update, members/batchupdate, delete), with WeChat's own groups
+// 0 未分组, 1 黑名单 and 2 星标组 that cannot change (45058), names that
+// groups may share, 40050 for an unknown group; the tags endpoints
+// (create, get, update, delete, user/tag/get, members/batchtagging and
+// batchuntagging, getidlist), with tag 2 星标组, unique names of at most
+// 30 bytes (45157, 45158), at most 100 tags (45056) and 20 a user
+// (45059), 50 openids a call (40032), 45159 for an unknown tag; and the
+// blacklist (members/getblacklist 1000 a page, batchblacklist and
+// batchunblacklist, 20 a call). An openid the account does not know is
+// 40003. Methods, bodies and tokens are checked first, as on WeChat
+// (43001, 43002, 44002, 47001). A test sets the state up with
+// [Server.AddUser] (every field user/info answers), [Server.AddFollowers]
+// (any number of followers, cheaply: 250,000 for a paging test),
+// [Server.AddGroup] and [Server.AddTag], and reads what the SDK left with
+// [Server.User], [Server.Groups], [Server.Tags] and [Server.Blacklist],
+// in wego's types.
+//
 // Endpoints the SDK does not wrap: [Server.Handle] serves a handler of the
 // test's at a path, for code that calls c.WeChat.Get or Post, behind the
 // same access token check.

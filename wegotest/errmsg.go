@@ -8,7 +8,9 @@ import (
 // errmsgs are the errmsg texts WeChat answers for the errcodes the fake
 // answers or [Server.FailNext] is commonly given, as WeChat's API writes
 // them (the English column of its global return codes, 全局返回码, where no
-// answer was seen); WeChat appends " rid: ..." (" hint: [...]" in older
+// answer was seen, and for the codes of the user, group and tag pages,
+// which that list lacks, their description shortened as WeChat's other
+// English errmsgs are); WeChat appends " rid: ..." (" hint: [...]" in older
 // answers). Newer 40001 answers go on with ", could get access_token by
 // getStableAccessToken, more details at ..."; the fake keeps the text that
 // every answer starts with. 40164 names the caller's address: see errMsg.
@@ -21,7 +23,11 @@ var errmsgs = map[int]string{
 	40013: "invalid appid",
 	40014: "invalid access_token",
 	40029: "invalid code",
+	40032: "invalid openid list size",
+	40050: "invalid group id",
+	40051: "invalid group name",
 	40037: "invalid template_id",
+	40092: "invalid remark name",
 	40125: "invalid appsecret",
 	41001: "access_token missing",
 	41002: "appid missing",
@@ -36,11 +42,19 @@ var errmsgs = map[int]string{
 	45011: "api minute-quota reach limit  mustslower  retry next minute",
 	45015: "response out of time limit or subscription is canceled",
 	45047: "out of response count limit",
+	45056: "too many tags now, no need to add new",
+	45057: "can't delete the tag that has too many fans",
+	45058: "can't modify sys tag",
+	45059: "too many tags on the user",
+	45157: "invalid tag name",
+	45158: "tag name too long",
+	45159: "invalid tag id",
 	46003: "menu no exist",
 	46004: "user no exist",
 	47001: "data format error",
 	48001: "api unauthorized",
 	48004: "api forbidden for irregularities, view detail on mp.weixin.qq.com",
+	49003: "not match openid with appid",
 	50001: "user unauthorized",
 	50002: "user limited",
 }

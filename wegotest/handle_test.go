@@ -17,38 +17,38 @@ import (
 func TestHandleServesAnEndpointTheSDKDoesNotWrap(t *testing.T) {
 	t.Parallel()
 	s := New(t)
-	const path = "/cgi-bin/user/tag/get"
+	const path = "/cgi-bin/comment/list" // an article's comments: not wrapped by the SDK
 	var calls atomic.Int32
 	require.NoError(t, s.Handle(path, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		calls.Add(1)
 		var req struct {
-			TagID int `json:"tagid"`
+			MsgDataID int `json:"msg_data_id"`
 		}
 		if r.Method != http.MethodPost || json.NewDecoder(r.Body).Decode(&req) != nil {
 			writeJSON(w, errorBody(47001, r))
 			return
 		}
-		writeJSON(w, map[string]any{"count": 1, "data": map[string]any{"openid": []string{"oTagged"}}, "tag": req.TagID})
+		writeJSON(w, map[string]any{"total": 1, "comment": []map[string]any{{"openid": "oCommenter", "content": "好"}}, "msg_data_id": req.MsgDataID})
 	})))
 
 	c, err := wego.NewClient(s.Settings())
 	require.NoError(t, err)
 	ctx := context.Background()
 	var out struct {
-		Count int `json:"count"`
-		Data  struct {
-			OpenID []string `json:"openid"`
-		} `json:"data"`
-		Tag int `json:"tag"`
+		Total   int `json:"total"`
+		Comment []struct {
+			OpenID string `json:"openid"`
+		} `json:"comment"`
+		MsgDataID int `json:"msg_data_id"`
 	}
-	require.NoError(t, c.WeChat.Post(ctx, path, nil, map[string]any{"tagid": 134}, &out))
-	assert.Equal(t, 1, out.Count)
-	assert.Equal(t, []string{"oTagged"}, out.Data.OpenID)
-	assert.Equal(t, 134, out.Tag)
+	require.NoError(t, c.WeChat.Post(ctx, path, nil, map[string]any{"msg_data_id": 2247483653}, &out))
+	assert.Equal(t, 1, out.Total)
+	assert.Equal(t, "oCommenter", out.Comment[0].OpenID)
+	assert.Equal(t, 2247483653, out.MsgDataID)
 
 	// A fault comes first and reaches the client as WeChat's error.
 	s.FailNext(path, 45009)
-	err = c.WeChat.Post(ctx, path, nil, map[string]any{"tagid": 1}, nil)
+	err = c.WeChat.Post(ctx, path, nil, map[string]any{"msg_data_id": 1}, nil)
 	var ae *wego.APIError
 	require.ErrorAs(t, err, &ae)
 	assert.Equal(t, 45009, ae.Code)
@@ -89,7 +89,7 @@ func TestHandleRefusesBadPathsAndRemoves(t *testing.T) {
 	ok := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, map[string]any{"errcode": 0, "errmsg": "ok"})
 	})
-	for _, p := range []string{"", "cgi-bin/x", "/cgi-bin/x?a=1", "/x#f", PathToken, PathStableToken, "/cgi-bin/getcallbackip", PathRefund} {
+	for _, p := range []string{"", "cgi-bin/x", "/cgi-bin/x?a=1", "/x#f", PathToken, PathStableToken, "/cgi-bin/getcallbackip", PathRefund, PathUserTagGet, PathTagsGet} {
 		assert.Error(t, s.Handle(p, ok), "path %q", p)
 	}
 	tok := stableToken(t, s, false).AccessToken

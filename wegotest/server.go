@@ -69,8 +69,9 @@ type Server struct {
 	handlers    map[string]http.Handler // added by Handle
 	callbackIPs []string
 
-	pay  payState
-	push pushConfig
+	pay   payState
+	push  pushConfig
+	users userState
 }
 
 // NewServer starts a fake WeChat platform. Call Close when done.
@@ -96,6 +97,7 @@ func NewServer() *Server {
 		return map[string]any{"ip_list": append([]string(nil), s.callbackIPs...)}, 0
 	})
 	s.initPush()
+	s.initUsers()
 	s.ts = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.ts.URL
 	s.startPay()
@@ -187,10 +189,12 @@ func (s *Server) SetCallbackIPs(ips ...string) {
 // {"errcode":45009,"errmsg":"reach max api daily quota limit rid:
 // 6613a8f6-1b2c3d4e-5f6a7b8c"}. The fake knows the errmsg of the common
 // codes: -1 system error; 40001, 40002, 40003, 40007, 40013, 40014, 40029,
-// 40037, 40125, 40164 (naming the caller's address, as in "invalid ip
-// 127.0.0.1 ipv6 ::ffff:127.0.0.1, not in whitelist"); 41001, 41002,
-// 41004; 42001, 42002; 43001, 43002, 43004; 44002; 45009, 45011, 45015,
-// 45047; 46003, 46004; 47001; 48001, 48004; 50001, 50002. Other codes get
+// 40032, 40037, 40050, 40051, 40092, 40125, 40164 (naming the caller's
+// address, as in "invalid ip 127.0.0.1 ipv6 ::ffff:127.0.0.1, not in
+// whitelist"); 41001, 41002, 41004; 42001, 42002; 43001, 43002, 43004;
+// 44002; 45009, 45011, 45015, 45047, 45056, 45057, 45058, 45059, 45157,
+// 45158, 45159; 46003, 46004; 47001; 48001, 48004; 49003; 50001, 50002.
+// Other codes get
 // errmsg "error". Calls queue up: FailNext twice fails the next two
 // requests. A fault comes before everything else the path would check,
 // the access token included, and applies to the paths of [Server.Handle]
@@ -303,8 +307,8 @@ func (s *Server) route(path string, h http.HandlerFunc) {
 // Handle replaces the handler an earlier call gave path, and a nil h
 // removes it. It returns an error, and changes nothing, when path does
 // not start with "/", carries a query or fragment, or is one the fake
-// serves itself (the token and pay endpoints, getcallbackip): change
-// those with the fault methods instead.
+// serves itself (the token, pay, user, group, tag and blacklist
+// endpoints, getcallbackip): change those with the fault methods instead.
 func (s *Server) Handle(path string, h http.Handler) error {
 	if path == "" || path[0] != '/' || strings.ContainsAny(path, "?#") {
 		return fmt.Errorf("wegotest: Handle: path %q must start with / and carry no query", path)

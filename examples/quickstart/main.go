@@ -1,13 +1,16 @@
 // Command quickstart walks through the first steps with wego: it gets the
-// global access token, asks WeChat which addresses it pushes from, and
-// answers an encrypted push.
+// global access token, asks WeChat which addresses it pushes from, answers
+// an encrypted push, and looks up a follower and moves them to a group by
+// the group's name.
 //
 // With no environment set it runs offline against wegotest, the fake WeChat
 // platform, and needs no account:
 //
 //	go run ./examples/quickstart
 //
-// With WEGO_APP_ID and WEGO_APP_SECRET set it talks to the real WeChat API.
+// With WEGO_APP_ID and WEGO_APP_SECRET set it talks to the real WeChat API;
+// WEGO_OPENID (a follower's openid) and WEGO_GROUP (a group's name, VIP when
+// unset) choose whom to move where.
 package main
 
 import (
@@ -33,8 +36,20 @@ func run(ctx context.Context) error {
 	defer cancel()
 
 	settings, where, srv := settingsFromEnv()
+	openid, group := os.Getenv("WEGO_OPENID"), os.Getenv("WEGO_GROUP")
+	if group == "" {
+		group = "VIP"
+	}
 	if srv != nil {
 		defer srv.Close()
+		// The fake account has a follower and a group to move them to.
+		openid = "oQuickstartUser"
+		if err := srv.AddUser(wegotest.User{OpenID: openid, Remark: "first customer"}); err != nil {
+			return err
+		}
+		if _, err := srv.AddGroup(group); err != nil {
+			return err
+		}
 	}
 	if os.Getenv("WEGO_DEBUG") != "" {
 		settings.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -76,6 +91,12 @@ func run(ctx context.Context) error {
 	} else {
 		fmt.Println("5. (push round trip runs offline only: it needs WeChat to send a message)")
 	}
+
+	if openid == "" {
+		fmt.Println("6. (set WEGO_OPENID to a follower's openid to look them up and move them to WEGO_GROUP)")
+	} else if err := moveToGroup(ctx, c, openid, group); err != nil {
+		return fmt.Errorf("user %s: %w", openid, err)
+	}
 	fmt.Println("done")
 	return nil
 }
@@ -92,6 +113,31 @@ func pushRoundTrip(srv *wegotest.Server, c *wego.Client) error {
 		return err
 	}
 	fmt.Printf("5. encrypted push round trip: %q\n", reply.Get("Content"))
+	return nil
+}
+
+// moveToGroup looks a follower up and moves them to the group with the
+// given name: wego looks the name up, and an unknown name changes nothing
+// (errors.Is(err, wego.ErrGroupNotFound)).
+func moveToGroup(ctx context.Context, c *wego.Client, openid, group string) error {
+	u, err := c.GetExtUserInfo(ctx, openid)
+	if err != nil {
+		return err
+	}
+	info, err := u.Ext(ctx) // already loaded by GetExtUserInfo
+	if err != nil {
+		return err
+	}
+	fmt.Printf("6. user %s: follows %v, remark %q, in group %d\n", openid, info.Subscribed, info.Remark, info.GroupID)
+
+	if err := c.ChangeUserGroup(ctx, openid, wego.GroupName(group)); err != nil {
+		return err
+	}
+	g, err := c.GetUserGroups(ctx, openid)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("7. moved to group %q (id %d), given by its name\n", g.Name, g.ID)
 	return nil
 }
 

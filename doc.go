@@ -95,6 +95,48 @@
 // [PushRouter] dispatches by type for those who prefer it; [Client.ParsePush]
 // and [MsgCrypt] are the parts for those who build their own handler.
 //
+// # Users, groups and tags
+//
+// [Client.GetExtUserInfo] asks WeChat about a user (/cgi-bin/user/info, with
+// the global access token) and returns a [*WeChatUser]; [Client.User] makes
+// one lazily from an openid you already have (a push's FromUser), and
+// [WeChatUser.Ext] loads its [UserInfo] on first use and keeps it, safely
+// for concurrent use. Since 2021-12-27 WeChat answers no nickname or avatar
+// there: only OAuth with scope snsapi_userinfo does.
+//
+//	u := c.User(p.FromUser)
+//	info, err := u.Ext(ctx)        // subscribe, remark, groupid, tags, scene...
+//	err = u.SetRemark(ctx, "老王") // wego.ErrNotSubscribed for a non-follower
+//	err = c.ChangeUserGroup(ctx, openid, wego.GroupName("VIP"))
+//
+// Calls that take a group take a [GroupRef] ([GroupID] or [GroupName]); a
+// name is looked up in [Client.GetGroups] before anything is written, an
+// unknown one fails with [ErrGroupNotFound], and a name two groups share
+// with an [*AmbiguousNameError] listing their ids. Tags, which WeChat
+// offers in place of groups since 2016, take a [TagRef] with the same
+// rules ([ErrTagNotFound]).
+//
+// Lists of openids are iterators that hold one page: [Client.Followers],
+// [Client.TaggedUsers], [Client.Blacklist]. A token WeChat rejects in the
+// middle is refreshed and the page asked again, so nothing is lost or
+// repeated; an error is yielded once and ends the walk.
+//
+//	for openid, err := range c.Followers(ctx) {
+//		if err != nil {
+//			return err
+//		}
+//		...
+//	}
+//
+// Calls that take many openids send them in WeChat's chunks:
+// [Client.BatchGetUserInfo] 100, [Client.TagUsers] and [Client.UntagUsers]
+// 50, [Client.BlockUsers] and [Client.UnblockUsers] 20; a chunk that fails
+// after others went through gives a [*PartialError] saying how many were
+// done. Input WeChat would refuse (an empty openid, a remark over 30
+// characters, a tag name over 30 bytes, WeChat's own groups and tags 0, 1
+// and 2) is refused before any request with an error wrapping
+// [ErrMissingParameter] or [ErrInvalidParameter] that names the parameter.
+//
 // # Pay
 //
 // With [Settings].MchID and MchSecret set, the Client speaks WeChat Pay v2.

@@ -241,7 +241,7 @@ func (bl *baseline) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func benchmarkBaseline(b *testing.B, encrypted bool) {
 	pb, s := newPushBench(b, encrypted)
-	key, err := base64.StdEncoding.DecodeString(s.PushEncodingAESKey + "=")
+	key, err := base64.StdEncoding.DecodeString(pb.aesKey + "=")
 	require.NoError(b, err)
 	block, err := aes.NewCipher(key)
 	require.NoError(b, err)

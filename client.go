@@ -125,7 +125,9 @@ func (c *Client) appLog() *slog.Logger {
 // tell WeChat its request was bad), and one log at Error, the first time,
 // saying what is missing.
 type unconfigured struct {
+	handler string // the handler's name in the log
 	missing string // what the handler lacks, "" when nothing
+	body    []byte // the answer's body
 	once    sync.Once
 }
 
@@ -135,27 +137,28 @@ type need struct {
 	missing bool
 }
 
-// newUnconfigured names what is missing among needs.
-func newUnconfigured(needs ...need) *unconfigured {
+// newUnconfigured names what handler lacks among needs; body is what it
+// answers then.
+func newUnconfigured(handler string, body []byte, needs ...need) *unconfigured {
 	var names []string
 	for _, n := range needs {
 		if n.missing {
 			names = append(names, n.what)
 		}
 	}
-	return &unconfigured{missing: strings.Join(names, " and ")}
+	return &unconfigured{handler: handler, missing: strings.Join(names, " and "), body: body}
 }
 
 // serve answers r when something is missing and reports whether it did.
-func (u *unconfigured) serve(c *Client, w http.ResponseWriter, r *http.Request, handler string, body []byte) bool {
+func (u *unconfigured) serve(c *Client, w http.ResponseWriter, r *http.Request) bool {
 	if u.missing == "" {
 		return false
 	}
 	u.once.Do(func() {
-		c.appLog().LogAttrs(r.Context(), slog.LevelError, "wego: "+handler+" built without "+u.missing+": it answers every request 500")
+		c.appLog().LogAttrs(r.Context(), slog.LevelError, "wego: "+u.handler+" built without "+u.missing+": it answers every request 500")
 	})
 	w.WriteHeader(http.StatusInternalServerError)
-	_, _ = w.Write(body)
+	_, _ = w.Write(u.body)
 	return true
 }
 

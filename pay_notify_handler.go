@@ -75,6 +75,7 @@ type notifyHandler[T any] struct {
 
 func newNotifyHandler[T any](c *Client, kind string, fn func(context.Context, T) error, parse func([]byte) (T, string, error)) *notifyHandler[T] {
 	return &notifyHandler[T]{c: c, kind: kind, fn: fn, parse: parse, unconfigured: newUnconfigured(
+		"the "+kind+" handler", payNotifyFail("handler not configured"),
 		need{"Settings.MchID and MchSecret", c.payConfigured() != nil}, need{"a function", fn == nil})}
 }
 
@@ -82,7 +83,7 @@ func newNotifyHandler[T any](c *Client, kind string, fn func(context.Context, T)
 func (h *notifyHandler[T]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	w.Header().Set("Content-Type", "text/xml; charset=utf-8")
-	if h.unconfigured.serve(h.c, w, r, "the "+h.kind+" handler", payNotifyFail("handler not configured")) {
+	if h.unconfigured.serve(h.c, w, r) {
 		return
 	}
 	body, err := readNotifyBody(r)

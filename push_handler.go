@@ -52,7 +52,8 @@ var successReply = []byte("success")
 func (c *Client) PushHandler(fn PushFunc) http.Handler {
 	deadline := c.pushDeadline()
 	return &pushHandler{c: c, fn: fn, deadline: deadline, rules: pushRules(deadline),
-		unconfigured: newUnconfigured(need{"Settings.PushToken", c.s.PushToken == ""}, need{"a PushFunc", fn == nil})}
+		unconfigured: newUnconfigured("PushHandler", []byte(http.StatusText(http.StatusInternalServerError)),
+			need{"Settings.PushToken", c.s.PushToken == ""}, need{"a PushFunc", fn == nil})}
 }
 
 type pushHandler struct {
@@ -64,7 +65,7 @@ type pushHandler struct {
 }
 
 func (h *pushHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if h.unconfigured.serve(h.c, w, r, "PushHandler", []byte(http.StatusText(http.StatusInternalServerError))) {
+	if h.unconfigured.serve(h.c, w, r) {
 		return
 	}
 	switch r.Method {

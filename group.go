@@ -118,6 +118,27 @@ func find[T keyed](r ref, kind string, notFound error, items []T) (T, error) {
 	return zero, &AmbiguousNameError{Kind: kind, Name: r.name, IDs: ids}
 }
 
+// resolveID returns the id r names: its id as given, or the id of the one
+// item of list (fetched from WeChat) with its name; see find for the errors.
+func resolveID[T keyed](ctx context.Context, r ref, kind string, notFound error, list func(context.Context) ([]T, error)) (int, error) {
+	if err := r.check(kind); err != nil {
+		return 0, err
+	}
+	if r.kind == refID {
+		return r.id, nil
+	}
+	items, err := list(ctx)
+	if err != nil {
+		return 0, err
+	}
+	found, err := find(r, kind, notFound, items)
+	if err != nil {
+		return 0, err
+	}
+	id, _ := found.key()
+	return id, nil
+}
+
 // reserved refuses to change one of the ids WeChat keeps for itself
 // (0, 1 and 2, for groups and for tags).
 func reserved(kind string, id int, names [3]string) error {
@@ -142,18 +163,7 @@ func checkGroupName(name string) error {
 // groupID returns the id of the group g names: its id as given, or the id
 // looked up by name.
 func (c *Client) groupID(ctx context.Context, g GroupRef) (int, error) {
-	if err := g.r.check("group"); err != nil {
-		return 0, err
-	}
-	if g.r.kind == refID {
-		return g.r.id, nil
-	}
-	groups, err := c.GetGroups(ctx)
-	if err != nil {
-		return 0, err
-	}
-	found, err := find(g.r, "group", ErrGroupNotFound, groups)
-	return found.ID, err
+	return resolveID(ctx, g.r, "group", ErrGroupNotFound, c.GetGroups)
 }
 
 type groupBody struct {

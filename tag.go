@@ -73,18 +73,7 @@ func checkTagName(name string) error {
 // tagID returns the id of the tag t names: its id as given, or the id
 // looked up by name.
 func (c *Client) tagID(ctx context.Context, t TagRef) (int, error) {
-	if err := t.r.check("tag"); err != nil {
-		return 0, err
-	}
-	if t.r.kind == refID {
-		return t.r.id, nil
-	}
-	tags, err := c.GetTags(ctx)
-	if err != nil {
-		return 0, err
-	}
-	found, err := find(t.r, "tag", ErrTagNotFound, tags)
-	return found.ID, err
+	return resolveID(ctx, t.r, "tag", ErrTagNotFound, c.GetTags)
 }
 
 type tagBody struct {

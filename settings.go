@@ -129,6 +129,49 @@ type Settings struct {
 	// the zero value is [TokenEndpointStable].
 	TokenEndpoint TokenEndpoint
 
+	// RegisterURL is the base of the pages behind [Client.LoginRequired]
+	// (Python wego's REGISTER_URL): scheme and host, as the OAuth domain
+	// (网页授权域名) set under 接口权限 › 网页授权获取用户基本信息, e.g.
+	// "https://m.example.com". The middleware builds every redirect_uri on
+	// it, never on the request's Host header, and marks its session cookie
+	// Secure when it is https. Required by LoginRequired.
+	RegisterURL string
+	// OAuthBaseURL overrides https://open.weixin.qq.com, the host of the
+	// authorize page, e.g. to point at a wegotest server.
+	OAuthBaseURL string
+	// OAuthScope is the scope [Client.LoginRequired] asks for: the default
+	// [ScopeUserInfo] asks the user's consent and gives the nickname and
+	// avatar; [ScopeBase] is silent and gives the openid only.
+	OAuthScope Scope
+	// RedirectPath, when set, is the one path WeChat sends every user back
+	// to after authorizing (Python wego's REDIRECT_PATH), on RegisterURL,
+	// e.g. "/wechat/oauth"; serve it with a handler wrapped in
+	// LoginRequired. Empty means the page the user asked for.
+	RedirectPath string
+	// RedirectState starts the state of every authorize request (Python
+	// wego's REDIRECT_STATE): at most 64 letters and digits. The SDK
+	// appends a random part bound to the visitor's session, as a fixed
+	// state would let anyone log a victim in to the attacker's account
+	// (login CSRF).
+	RedirectState string
+	// UserInfoExpire is how long LoginRequired keeps a user's OAuth profile
+	// (nickname, avatar) in the session before asking WeChat again (Python
+	// wego's USERINFO_EXPIRE). 0 means an hour; a negative value asks on
+	// every request, as Python wego's 0 does.
+	UserInfoExpire time.Duration
+	// SessionStore keeps the sessions of LoginRequired; nil means a memory
+	// store of this process ([NewMemorySessionStore]). Give every server of a
+	// deployment one shared store (redisstore) so a user logged in on one
+	// is logged in on all.
+	SessionStore SessionStore
+	// SessionCookie names the cookie holding the session id; default
+	// "wego_session".
+	SessionCookie string
+	// SessionMaxAge is how long a login lasts; 0 means 7 days. WeChat's
+	// refresh token lives 30 days, so a longer session would have to log in
+	// again anyway: more than 30 days is refused.
+	SessionMaxAge time.Duration
+
 	// Debug makes pay orders cost 1 fen whatever the amount and logs a warning
 	// for each; never enable it in production.
 	Debug bool
@@ -156,8 +199,9 @@ type Settings struct {
 
 // Default WeChat hosts.
 const (
-	DefaultBaseURL    = "https://api.weixin.qq.com"
-	DefaultPayBaseURL = "https://api.mch.weixin.qq.com"
+	DefaultBaseURL      = "https://api.weixin.qq.com"
+	DefaultPayBaseURL   = "https://api.mch.weixin.qq.com"
+	DefaultOAuthBaseURL = "https://open.weixin.qq.com"
 )
 
 // checked holds what validate derived from Settings.
@@ -188,6 +232,8 @@ func (s *Settings) validate() (checked, *InitError) {
 	checkURL("BaseURL", s.BaseURL)
 	checkURL("PayBaseURL", s.PayBaseURL)
 	checkURL("PaySecureBaseURL", s.PaySecureBaseURL)
+	checkURL("OAuthBaseURL", s.OAuthBaseURL)
+	s.validateOAuth(add)
 
 	if s.MchID != "" && s.MchSecret == "" {
 		add("MchSecret", "required when MchID is set")

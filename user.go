@@ -100,6 +100,21 @@ func (in *UserInfo) clone() *UserInfo {
 	return &out
 }
 
+// UserProfile is what WeChat tells of a user who authorized a web page
+// with scope snsapi_userinfo (sns/userinfo). Since 2021-10-20 WeChat
+// answers Sex 0 and empty places for every user; nickname and avatar remain.
+type UserProfile struct {
+	Nickname string `json:"nickname"`
+	// HeadImgURL is the avatar's URL; its last path element chooses the
+	// size (0 for 640×640, 46, 64, 96 or 132); empty when the user has none.
+	HeadImgURL string   `json:"headimgurl"`
+	Sex        int      `json:"sex"` // 1 male, 2 female, 0 unknown
+	Province   string   `json:"province"`
+	City       string   `json:"city"`
+	Country    string   `json:"country"`
+	Privilege  []string `json:"privilege"` // e.g. "chinaunicom" for a WeChat Woka user
+}
+
 // userInfoJSON is a user as /cgi-bin/user/info and batchget write it.
 type userInfoJSON struct {
 	Subscribe      int    `json:"subscribe"`
@@ -145,12 +160,15 @@ func (j *userInfoJSON) info() *UserInfo {
 //     subscribe, subscribe_time, language, remark, groupid, tagid_list,
 //     subscribe_scene, qr_scene, qr_scene_str, unionid ([UserInfo]).
 //   - Group: groupid looked up in /cgi-bin/groups/get.
-//   - Nickname and avatar: only OAuth with scope snsapi_userinfo gives them
-//     (user/info stopped on 2021-12-27); the OAuth calls add fields for
-//     them here, set when the user came from OAuth.
+//   - Profile (nickname, avatar): only OAuth with scope snsapi_userinfo
+//     gives them (user/info stopped on 2021-12-27); set for a user from
+//     [Client.GetUserInfo] or [Client.LoginRequired], nil otherwise.
 type WeChatUser struct {
 	OpenID  string
 	UnionID string
+	// Profile is what sns/userinfo told of the user at login (OAuth with
+	// scope snsapi_userinfo); nil when the user came from elsewhere.
+	Profile *UserProfile
 
 	c       *Client
 	mu      sync.Mutex

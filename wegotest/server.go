@@ -156,6 +156,9 @@ func (s *Server) Settings() wego.Settings {
 		PushToken:          s.PushToken,
 		PushEncodingAESKey: s.PushEncodingAESKey,
 
+		RegisterURL:  s.AppURL,
+		OAuthBaseURL: s.URL,
+
 		Logger: s.log,
 	}
 }

@@ -33,9 +33,10 @@ type Client struct {
 	paySecureBase string
 
 	tokens   tokenCache
-	crypt    *MsgCrypt   // safe-mode crypto, nil without PushEncodingAESKey
-	pushOnce *deliveries // runs the push handlers once per message
-	payOnce  *deliveries // runs the pay notification handlers once per transaction
+	sessions SessionStore // LoginRequired's sessions
+	crypt    *MsgCrypt    // safe-mode crypto, nil without PushEncodingAESKey
+	pushOnce *deliveries  // runs the push handlers once per message
+	payOnce  *deliveries  // runs the pay notification handlers once per transaction
 
 	// busyRetries and busyBackoff bound the retries of reads answered with
 	// errcode -1.
@@ -103,6 +104,10 @@ func NewClient(s Settings) (*Client, error) {
 		c.crypt = crypt
 	}
 	c.tokens.init(c)
+	c.sessions = s.SessionStore
+	if c.sessions == nil {
+		c.sessions = NewMemorySessionStore(0)
+	}
 	c.WeChat = &WeChatAPI{c: c}
 	return c, nil
 }
@@ -216,6 +221,7 @@ type request struct {
 	body   []byte
 	token  bool // add the global access token and retry once on 40001/40014/42001
 	read   bool // a POST that only reads: retried on "system busy" as GETs are
+	once   bool // a GET never sent twice (an OAuth code works once): no retry on "system busy"
 }
 
 // maxJSONResponse caps what the SDK reads of a JSON answer.
@@ -264,7 +270,7 @@ func (c *Client) doJSON(ctx context.Context, r request, out any) error {
 					stale, staleErr = tok, ae
 				}
 				continue
-			case ae.Code == CodeSystemBusy && (r.method == http.MethodGet || r.read) && busy < c.busyRetries:
+			case ae.Code == CodeSystemBusy && (r.method == http.MethodGet || r.read) && !r.once && busy < c.busyRetries:
 				busy++
 				c.log.LogAttrs(ctx, slog.LevelInfo, "wego: system busy, retrying",
 					slog.String("endpoint", r.path), slog.Int("attempt", busy))

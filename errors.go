@@ -127,6 +127,13 @@ const (
 	CodeAccessTokenExpired  = 42001 // access token expired
 	CodeAPIMinuteQuotaLimit = 45011 // API minute quota reached
 	CodeRequireSubscribe    = 43004 // the user does not follow the account: matches ErrNotSubscribed
+
+	CodeInvalidOpenID       = 40003 // the openid is not the user access token's, or not of this account
+	CodeInvalidCode         = 40029 // an OAuth code unknown or past its 5 minutes
+	CodeInvalidRefreshToken = 40030 // an OAuth refresh token unknown or revoked
+	CodeCodeUsed            = 40163 // an OAuth code already exchanged: a code works once
+	CodeRefreshTokenExpired = 42002 // an OAuth refresh token past its 30 days
+	CodeAPIUnauthorized     = 48001 // no permission: sns/userinfo with a snsapi_base token
 )
 
 // APIError is an answer from a WeChat JSON endpoint whose errcode is not 0.

@@ -39,3 +39,6 @@ func (r *chunkReader) Read(p []byte) (int, error) {
 	r.off += n
 	return n, nil
 }
+
+// SetSessionStoreClock replaces the clock of a MemorySessionStore.
+func SetSessionStoreClock(m *MemorySessionStore, now func() time.Time) { m.now = now }

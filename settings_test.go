@@ -11,6 +11,7 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -102,6 +103,25 @@ func TestSettingsValidation(t *testing.T) {
 		{"rejection hook without source", func(s *wego.Settings) {
 			s.AccessTokenRejected = func(context.Context, string, int) {}
 		}, []string{"AccessTokenSource"}},
+		{"oauth", func(s *wego.Settings) {
+			s.RegisterURL, s.OAuthBaseURL, s.OAuthScope = "https://m.example.com/", "http://127.0.0.1:8080", wego.ScopeBase
+			s.RedirectPath, s.RedirectState = "/wechat/oauth?from=menu", "WEGO"
+			s.SessionCookie, s.SessionMaxAge, s.UserInfoExpire = "sid", 30*24*time.Hour, -1
+		}, nil},
+		{"register url with a path", func(s *wego.Settings) { s.RegisterURL = "https://m.example.com/app" }, []string{"RegisterURL"}},
+		{"register url with a query", func(s *wego.Settings) { s.RegisterURL = "https://m.example.com?a=1" }, []string{"RegisterURL"}},
+		{"register url not absolute", func(s *wego.Settings) { s.RegisterURL = "m.example.com" }, []string{"RegisterURL"}},
+		{"bad oauth base and scope", func(s *wego.Settings) { s.OAuthBaseURL, s.OAuthScope = "open.weixin.qq.com", "snsapi_login" }, []string{"OAuthBaseURL", "OAuthScope"}},
+		{"redirect path without register url", func(s *wego.Settings) { s.RedirectPath = "/cb" }, []string{"RegisterURL"}},
+		{"redirect path to another host", func(s *wego.Settings) {
+			s.RegisterURL, s.RedirectPath = "https://m.example.com", "//evil.example/cb"
+		}, []string{"RedirectPath"}},
+		{"redirect path relative", func(s *wego.Settings) { s.RegisterURL, s.RedirectPath = "https://m.example.com", "cb" }, []string{"RedirectPath"}},
+		{"redirect state not alphanumeric", func(s *wego.Settings) { s.RedirectState = "a&b" }, []string{"RedirectState"}},
+		{"redirect state too long", func(s *wego.Settings) { s.RedirectState = strings.Repeat("a", 65) }, []string{"RedirectState"}},
+		{"bad cookie name", func(s *wego.Settings) { s.SessionCookie = "a b" }, []string{"SessionCookie"}},
+		{"session past the refresh token", func(s *wego.Settings) { s.SessionMaxAge = 31 * 24 * time.Hour }, []string{"SessionMaxAge"}},
+		{"negative session age", func(s *wego.Settings) { s.SessionMaxAge = -time.Second }, []string{"SessionMaxAge"}},
 		{"all at once", func(s *wego.Settings) {
 			*s = wego.Settings{MchID: "1", PushEncodingAESKey: "short", PayNotifyURL: "nope"}
 		}, []string{"AppID", "AppSecret", "MchSecret", "PushEncodingAESKey", "PushToken", "PayNotifyURL"}},

@@ -313,6 +313,8 @@ func (c *Client) finishLogin(w http.ResponseWriter, r *http.Request, id string, 
 		Expires: now.Add(maxAge).Unix(),
 		OpenID:  tok.OpenID, UnionID: tok.UnionID,
 		Token: &storedToken{Access: tok.AccessToken, Refresh: tok.RefreshToken, Expires: tok.ExpiresAt.Unix(), Scope: tok.Scope},
+		// Logins other tabs started go on in the new session.
+		Pending: s.Pending,
 	}
 	if tok.Scope == ScopeBase {
 		user.ProfileAt = now.Unix() // a snsapi_base login has no profile to ask for

@@ -108,6 +108,45 @@
 // handler, path or URL of the test's choosing; [Server.PayNotification] and
 // [Server.RefundNotification] give the bytes.
 //
+// # Web authorization (OAuth)
+//
+// The fake plays WeChat's web authorization (网页授权) on [Server.URL],
+// which [Server.Settings] gives as OAuthBaseURL as well as BaseURL, with
+// [Server.AppURL] as RegisterURL. The authorize page, GET [PathAuthorize],
+// checks what WeChat checks and otherwise answers an HTML error page (400,
+// no redirect) with WeChat's code: the appid (10012, 10016), a
+// redirect_uri on the account's OAuth domain (10011, 10003; the host and
+// port of AppURL unless [Server.SetOAuthDomain] says otherwise),
+// response_type=code, the scope snsapi_base or snsapi_userinfo (10010,
+// 10005) and a state of at most 128 letters and digits. Then it redirects
+// (302) to the redirect_uri, its own query kept, adding code and state:
+//
+//	srv.AddUser(wegotest.User{OpenID: "oAlice", Nickname: "Alice"})
+//	srv.AuthorizeAs("oAlice") // every authorization approves at once as oAlice
+//
+// Without [Server.AuthorizeAs] the page lists the account's users as "Log
+// in as" links, and a Refuse link for snsapi_userinfo, so that a person
+// can walk through a login in a browser. [Server.RefuseNextAuthorize]
+// plays a user who refuses (state and no code); [Server.SnapshotNextAuthorize]
+// a visit from a Moments snapshot page (朋友圈快照页), whose code exchanges
+// to is_snapshotuser 1 and a virtual openid that is no user's.
+//
+// A code is good once, for five minutes: /sns/oauth2/access_token
+// exchanges it for the user access token, refresh token, openid, scope and
+// the user's unionid, after checking grant_type, appid and secret (40002,
+// 40013, 40125), and answers 40163 for a code used before and 40029 for an
+// unknown or expired one ([Server.ExpireCodes]). /sns/oauth2/refresh_token
+// issues a new access token for a refresh token, good 30 days (40030 after
+// [Server.ExpireRefreshTokens]). /sns/userinfo answers the profile of the
+// [User] (Nickname, HeadImgURL, Sex, ...) for a token of scope
+// snsapi_userinfo (48001 for snsapi_base and snapshot visits); /sns/auth
+// tells whether a token is valid. Both answer 40001 for an unknown token,
+// 42001 for an expired one ([Server.ExpireUserTokens]; lifetime
+// [Server.SetUserTokenTTL]) and 40003 for another user's openid. The sns
+// endpoints take the appid and secret, or the user's token, never the
+// account's access token: call them with net/http and [Server.Settings]'
+// BaseURL and HTTPClient, not with c.WeChat.Get, which adds it.
+//
 // # Messages
 //
 // Pushes are built with:
@@ -127,7 +166,8 @@
 // # Faults, latency and counts
 //
 // [Server.FailNext] (queued) and [Server.FailAlways] make a path answer an
-// errcode with WeChat's errmsg, before anything else is checked;
+// errcode with WeChat's errmsg (on the authorize page, its HTML error
+// page), before anything else is checked;
 // [Server.FailNextPay] makes a pay endpoint answer result_code FAIL with an
 // err_code. [Server.SetLatency] delays every answer (a request whose client
 // gives up stops waiting). [Server.Requests] and [Server.TokenRequests]

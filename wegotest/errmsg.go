@@ -14,8 +14,19 @@ import (
 // answers). Newer 40001 answers go on with ", could get access_token by
 // getStableAccessToken, more details at ..."; the fake keeps the text that
 // every answer starts with. 40164 names the caller's address: see errMsg.
+//
+// The 100xx codes are not answers of the API but of the authorize page
+// of web authorization (网页授权), an HTML page on open.weixin.qq.com:
+// 10003 and 10005 with the text that page shows, the others with their
+// description in WeChat's page on web authorization.
 var errmsgs = map[int]string{
 	-1:    "system error",
+	10003: "redirect_uri 参数错误",
+	10005: "Scope 参数错误或没有 Scope 权限",
+	10010: "scope不能为空",
+	10011: "redirect_uri不能为空",
+	10012: "appid不能为空",
+	10016: "不支持微信开放平台的Appid，请使用公众号Appid",
 	40001: "invalid credential, access_token is invalid or not latest",
 	40002: "invalid grant_type",
 	40003: "invalid openid",
@@ -23,15 +34,20 @@ var errmsgs = map[int]string{
 	40013: "invalid appid",
 	40014: "invalid access_token",
 	40029: "invalid code",
+	40030: "invalid refresh_token",
 	40032: "invalid openid list size",
 	40050: "invalid group id",
 	40051: "invalid group name",
 	40037: "invalid template_id",
 	40092: "invalid remark name",
 	40125: "invalid appsecret",
+	40163: "code been used",
 	41001: "access_token missing",
 	41002: "appid missing",
+	41003: "refresh_token missing",
 	41004: "appsecret missing",
+	41008: "missing code",
+	41009: "missing openid",
 	42001: "access_token expired",
 	42002: "refresh_token expired",
 	43001: "require GET method",

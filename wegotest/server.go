@@ -53,6 +53,7 @@ type Server struct {
 	ts      *httptest.Server
 	mux     *http.ServeMux
 	builtin map[string]bool // the paths the fake serves itself; fixed once started
+	pages   map[string]bool // those of them that answer HTML (the authorize page); fixed once started
 	stop    chan struct{}
 	app     *httptest.Server
 	appH    atomic.Pointer[appHandler]
@@ -72,6 +73,7 @@ type Server struct {
 	pay   payState
 	push  pushConfig
 	users userState
+	oauth oauthState
 }
 
 // NewServer starts a fake WeChat platform. Call Close when done.
@@ -81,6 +83,7 @@ func NewServer() *Server {
 		AppSecret:   randomHex(16),
 		mux:         http.NewServeMux(),
 		builtin:     make(map[string]bool),
+		pages:       make(map[string]bool),
 		stop:        make(chan struct{}),
 		tokenTTL:    DefaultTokenTTL,
 		tokens:      make(map[string]time.Time),
@@ -98,10 +101,12 @@ func NewServer() *Server {
 	})
 	s.initPush()
 	s.initUsers()
+	s.initOAuth()
 	s.ts = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.ts.URL
 	s.startPay()
 	s.startApp()
+	s.oauth.domain = strings.TrimPrefix(s.AppURL, "http://") // the OAuth domain: the app's host and port
 	return s
 }
 
@@ -136,7 +141,9 @@ func (s *Server) Close() {
 // Settings returns client settings pointing at this server, with its
 // credentials and its HTTP client. PayNotifyURL is [Server.AppURL] +
 // [PathPayNotify], so orders placed without a NotifyURL of their own are
-// notified to the app under test. Logger is the test's log for a server
+// notified to the app under test. RegisterURL is AppURL too, the host of
+// the default OAuth domain, and OAuthBaseURL is URL, which serves the
+// authorize page ([PathAuthorize]). Logger is the test's log for a server
 // made by [New], nil (no logs) for one made by [NewServer].
 func (s *Server) Settings() wego.Settings {
 	return wego.Settings{
@@ -192,16 +199,18 @@ func (s *Server) SetCallbackIPs(ips ...string) {
 // {"errcode":45009,"errmsg":"reach max api daily quota limit rid:
 // 6613a8f6-1b2c3d4e-5f6a7b8c"}. The fake knows the errmsg of the common
 // codes: -1 system error; 40001, 40002, 40003, 40007, 40013, 40014, 40029,
-// 40032, 40037, 40050, 40051, 40092, 40125, 40164 (naming the caller's
-// address, as in "invalid ip 127.0.0.1 ipv6 ::ffff:127.0.0.1, not in
-// whitelist"); 41001, 41002, 41004; 42001, 42002; 43001, 43002, 43004;
-// 44002; 45009, 45011, 45015, 45047, 45056, 45057, 45058, 45059, 45157,
-// 45158, 45159; 46003, 46004; 47001; 48001, 48004; 49003; 50001, 50002.
-// Other codes get
-// errmsg "error". Calls queue up: FailNext twice fails the next two
-// requests. A fault comes before everything else the path would check,
-// the access token included, and applies to the paths of [Server.Handle]
-// too.
+// 40030, 40032, 40037, 40050, 40051, 40092, 40125, 40163, 40164 (naming
+// the caller's address, as in "invalid ip 127.0.0.1 ipv6
+// ::ffff:127.0.0.1, not in whitelist"); 41001, 41002, 41003, 41004, 41008,
+// 41009; 42001, 42002; 43001, 43002, 43004; 44002; 45009, 45011, 45015,
+// 45047, 45056, 45057, 45058, 45059, 45157, 45158, 45159; 46003, 46004;
+// 47001; 48001, 48004; 49003; 50001, 50002. Other codes get errmsg
+// "error". On the authorize page ([PathAuthorize], [PathAuthorizeConfirm])
+// a fault is WeChat's HTML error page instead, with the code and its text,
+// known for the page's own codes 10003, 10005, 10010, 10011, 10012 and
+// 10016. Calls queue up: FailNext twice fails the next two requests. A
+// fault comes before everything else the path would check, the access
+// token included, and applies to the paths of [Server.Handle] too.
 func (s *Server) FailNext(path string, errcode int) {
 	s.mu.Lock()
 	s.faults[path] = append(s.faults[path], errcode)
@@ -276,6 +285,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if failed {
+		if s.pages[r.URL.Path] {
+			writeErrorPage(w, pageErr(fault))
+			return
+		}
 		writeJSON(w, errorBody(fault, r))
 		return
 	}
@@ -311,7 +324,8 @@ func (s *Server) route(path string, h http.HandlerFunc) {
 // removes it. It returns an error, and changes nothing, when path does
 // not start with "/", carries a query or fragment, or is one the fake
 // serves itself (the token, pay, user, group, tag and blacklist
-// endpoints, getcallbackip): change those with the fault methods instead.
+// endpoints, getcallbackip, the authorize page and the sns endpoints of
+// web authorization): change those with the fault methods instead.
 func (s *Server) Handle(path string, h http.Handler) error {
 	if path == "" || path[0] != '/' || strings.ContainsAny(path, "?#") {
 		return fmt.Errorf("wegotest: Handle: path %q must start with / and carry no query", path)

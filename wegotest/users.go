@@ -84,7 +84,10 @@ const (
 
 // User is a user of the fake account, as [Server.AddUser] takes it and
 // [Server.User] tells it. Its fields are what WeChat's /cgi-bin/user/info
-// answers.
+// answers, and the profile that web authorization's /sns/userinfo answers
+// (the user/info of today no longer tells nickname, avatar, sex or
+// places). Every user can log in to a page of the account's through web
+// authorization ([Server.AuthorizeAs]).
 type User struct {
 	OpenID string // required
 	// Unsubscribed makes a former follower: user/info answers subscribe 0
@@ -101,6 +104,22 @@ type User struct {
 	SubscribeScene string    // "ADD_SCENE_QR_CODE" if QRScene or QRSceneStr is set, "ADD_SCENE_OTHERS" otherwise, when empty
 	QRScene        int
 	QRSceneStr     string
+
+	// The profile sns/userinfo answers for a token of scope
+	// snsapi_userinfo, as the user left it; the zero value is what WeChat
+	// answers for most users since 2021-10-20: sex 0, no places.
+	//
+	// Nickname is "User " and the last six characters of OpenID when
+	// empty (Server.User tells it empty).
+	Nickname string
+	// HeadImgURL is the avatar's URL; empty, as for a user without one,
+	// unless set. The fake serves no image.
+	HeadImgURL string
+	Sex        int // 0 unknown (the default), 1 male, 2 female
+	Province   string
+	City       string
+	Country    string
+	Privilege  []string // e.g. "chinaunicom"; sns/userinfo answers [] when empty
 }
 
 // userState is the audience of the fake account: its users in the order
@@ -204,7 +223,8 @@ var answerOK = map[string]any{"errcode": 0, "errmsg": "ok"}
 // openid (who keeps their place in the lists). Defaults fill the fields
 // left empty (see [User]). It returns an error, and changes nothing, for
 // an empty openid, a remark over 30 characters, a group or a tag the
-// account does not have, or more than 20 tags.
+// account does not have, more than 20 tags, or a Sex other than 0, 1
+// and 2.
 func (s *Server) AddUser(u User) error {
 	switch {
 	case u.OpenID == "":
@@ -213,6 +233,8 @@ func (s *Server) AddUser(u User) error {
 		return fmt.Errorf("wegotest: AddUser: remark of %d characters, WeChat allows %d", utf8.RuneCountInString(u.Remark), maxRemarkChars)
 	case len(u.TagIDs) > maxTagsPerUser:
 		return fmt.Errorf("wegotest: AddUser: %d tags, WeChat allows %d", len(u.TagIDs), maxTagsPerUser)
+	case u.Sex < 0 || u.Sex > 2:
+		return fmt.Errorf("wegotest: AddUser: sex %d, WeChat answers 0, 1 or 2", u.Sex)
 	}
 	us := &s.users
 	us.mu.Lock()
@@ -227,6 +249,7 @@ func (s *Server) AddUser(u User) error {
 	}
 	more := u
 	more.TagIDs = slices.Compact(slices.Sorted(slices.Values(u.TagIDs)))
+	more.Privilege = slices.Clone(u.Privilege)
 	if more.SubscribeTime.IsZero() {
 		more.SubscribeTime = time.Now()
 	}
@@ -355,6 +378,7 @@ func (us *userState) userAt(i int) User {
 	if f.more != nil {
 		u = *f.more
 		u.TagIDs = slices.Clone(u.TagIDs)
+		u.Privilege = slices.Clone(u.Privilege)
 	} else {
 		u = User{SubscribeTime: us.created, Language: defaultLanguage, SubscribeScene: sceneOthers}
 	}

@@ -471,3 +471,17 @@ func TestUserErrmsgs(t *testing.T) {
 	assert.Equal(t, 45158, ae.Code)
 	assert.Regexp(t, `^tag name too long rid: [0-9a-f]{8}-`, ae.Msg)
 }
+
+func TestAddUserRefusesABadSex(t *testing.T) {
+	t.Parallel()
+	s := New(t)
+	assert.Error(t, s.AddUser(User{OpenID: "o1", Sex: 3}))
+	_, ok := s.User("o1")
+	assert.False(t, ok)
+	priv := []string{"chinaunicom"}
+	require.NoError(t, s.AddUser(User{OpenID: "o1", Sex: 1, Privilege: priv}))
+	priv[0] = "changed"
+	u, _ := s.User("o1")
+	assert.Equal(t, []string{"chinaunicom"}, u.Privilege, "the fake keeps its own copy")
+	assert.Empty(t, u.Nickname, "the default nickname is sns/userinfo's, not stored")
+}

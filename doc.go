@@ -137,6 +137,40 @@
 // and 2) is refused before any request with an error wrapping
 // [ErrMissingParameter] or [ErrInvalidParameter] that names the parameter.
 //
+// # Web login (OAuth)
+//
+// Pages opened in WeChat learn who the visitor is through web
+// authorization (网页授权). [Client.LoginRequired] is net/http middleware
+// that does all of it; set [Settings].RegisterURL to the origin of your
+// pages (the OAuth domain set in WeChat's console):
+//
+//	http.Handle("/me", c.LoginRequired(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+//		u, _ := wego.UserFrom(r.Context())   // u.OpenID, u.Profile.Nickname, u.Profile.HeadImgURL
+//		...
+//	})))
+//
+// gin takes it with gin.WrapH, echo with echo.WrapHandler, chi with
+// r.With(c.LoginRequired) or r.Use.
+//
+// A visitor without a session goes to WeChat's authorize page with a
+// random state bound to a new session and comes back with a code; the code
+// is exchanged once, and only for the state that visitor's session was
+// given, so a forged or replayed return (login CSRF, which Python wego's
+// fixed state allowed) gets 400 and never reaches WeChat. The logged-in
+// session gets a new id (no session fixation) and the visitor lands on the
+// page first asked for, query included. The cookie holds a random id only
+// (HttpOnly, SameSite=Lax, Secure on https); tokens and the profile stay in
+// the [SessionStore] (memory by default, bounded in number and age; share
+// one between servers), which itself gets only a digest of the id. The
+// profile is asked again after [Settings].UserInfoExpire, the user token
+// renewed with its refresh token, and after the refresh token's 30 days the
+// visitor logs in again. A visit from a Moments snapshot page is passed on
+// with no user: [IsSnapshotVisit]. [Client.Logout] ends a session.
+//
+// The parts are there for those who build their own flow: [Client.GetCodeURL],
+// [Client.GetOpenID] (the [*UserToken]), [Client.GetUserInfo],
+// [Client.RefreshUserToken], [Client.VerificationToken].
+//
 // # Pay
 //
 // With [Settings].MchID and MchSecret set, the Client speaks WeChat Pay v2.

@@ -173,7 +173,7 @@ func (h *loginHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	// WeChat's return carries the state, and the code unless the user
 	// refused. A page's own "code" parameter without a state is not one.
-	if q.Has("state") && (q.Has("code") || (s != nil && s.pending(q.Get("state")) >= 0)) {
+	if q.Has("state") && (q.Has("code") || (s != nil && s.pending(last(q, "state")) >= 0)) {
 		c.finishLogin(w, r, id, s, q)
 		return
 	}
@@ -248,7 +248,10 @@ func (c *Client) redirectForCode(w http.ResponseWriter, r *http.Request, id stri
 		return
 	}
 	c.setSessionCookie(w, id, 0)
-	redirect := ret
+	// WeChat adds code and state to redirect_uri's query: a page's own
+	// parameters of those names are left out of it (the return to ret
+	// brings them back), so that WeChat's are the only ones.
+	redirect := withoutOAuthParams(r.URL)
 	if c.s.RedirectPath != "" {
 		redirect = c.s.RedirectPath
 	}
@@ -260,7 +263,7 @@ func (c *Client) redirectForCode(w http.ResponseWriter, r *http.Request, id stri
 func (c *Client) finishLogin(w http.ResponseWriter, r *http.Request, id string, s *session, q url.Values) {
 	ctx := r.Context()
 	w.Header().Set("Cache-Control", "no-store")
-	state := q.Get("state")
+	state := last(q, "state")
 	i := -1
 	if s != nil {
 		s.dropExpiredLogins(time.Now())
@@ -276,7 +279,7 @@ func (c *Client) finishLogin(w http.ResponseWriter, r *http.Request, id string, 
 	}
 	p := s.Pending[i]
 	s.Pending = append(s.Pending[:i], s.Pending[i+1:]...)
-	code := q.Get("code")
+	code := last(q, "code")
 	if code == "" {
 		// WeChat sends back the state without a code when the user refuses.
 		if err := c.saveSession(ctx, id, s); err != nil {
@@ -588,6 +591,15 @@ func returnPath(u *url.URL) string {
 		p += "?" + u.RawQuery
 	}
 	return p
+}
+
+// last returns the last value of q's key: WeChat appends its code and
+// state after whatever the URL had.
+func last(q url.Values, key string) string {
+	if v := q[key]; len(v) > 0 {
+		return v[len(v)-1]
+	}
+	return ""
 }
 
 // withoutOAuthParams is u's path and query without WeChat's code and

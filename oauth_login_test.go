@@ -356,11 +356,11 @@ func TestLoginRequiredRenewsTokenAndProfile(t *testing.T) {
 	b := newBrowser(t)
 	p, _ := b.follow(srv.AppURL + "/me")
 	require.Equal(t, "hello Alice <&> oAlice ", p.body)
-	assert.Equal(t, 1, srv.Requests(wegotest.PathSNSUserInfo))
+	assert.Equal(t, 2, srv.Requests(wegotest.PathSNSUserInfo), "at the login, and for the page")
 
 	// Asked again on every request, as Python wego's USERINFO_EXPIRE 0.
 	b.get(srv.AppURL + "/me")
-	assert.Equal(t, 2, srv.Requests(wegotest.PathSNSUserInfo))
+	assert.Equal(t, 3, srv.Requests(wegotest.PathSNSUserInfo))
 
 	// An expired user token is renewed with the refresh token.
 	srv.ExpireUserTokens()

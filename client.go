@@ -216,6 +216,10 @@ type request struct {
 	body   []byte
 	token  bool // add the global access token and retry once on 40001/40014/42001
 	read   bool // a POST that only reads: retried on "system busy" as GETs are
+	// usedToken, when not nil, is set to the access token of the answer
+	// returned, so that what was fetched with it can be tied to it (the
+	// jsapi_ticket).
+	usedToken *string
 }
 
 // maxJSONResponse caps what the SDK reads of a JSON answer.
@@ -276,6 +280,9 @@ func (c *Client) doJSON(ctx context.Context, r request, out any) error {
 		}
 		if err != nil {
 			return err
+		}
+		if r.usedToken != nil {
+			*r.usedToken = tok
 		}
 		return decodeJSON(r.path, body, out)
 	}

@@ -33,6 +33,7 @@ type Client struct {
 	paySecureBase string
 
 	tokens   tokenCache
+	tickets  ticketCache // the jsapi_ticket of JSConfig
 	crypt    *MsgCrypt   // safe-mode crypto, nil without PushEncodingAESKey
 	pushOnce *deliveries // runs the push handlers once per message
 	payOnce  *deliveries // runs the pay notification handlers once per transaction
@@ -103,6 +104,7 @@ func NewClient(s Settings) (*Client, error) {
 		c.crypt = crypt
 	}
 	c.tokens.init(c)
+	c.tickets.init(c)
 	c.WeChat = &WeChatAPI{c: c}
 	return c, nil
 }

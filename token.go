@@ -345,14 +345,17 @@ func refreshMargin(ttl time.Duration) time.Duration {
 // rejected is told by the transport that WeChat answered errcode (40001,
 // 40014 or 42001) to token on endpoint. It reports whether it refreshed:
 // dropped token from the cache, or told Settings.AccessTokenRejected, so
-// that the next AccessToken brings another. It refreshes at most once per
+// that the next AccessToken brings another. Whenever token is dropped or
+// found replaced, the jsapi_ticket fetched with it is dropped too. It refreshes at most once per
 // window (see rejectWaitMin); inside the window it returns false, after
 // waiting for the refresh under way when that one is for the same token.
 // The transport then retries only with a token other than the rejected one.
 func (tc *tokenCache) rejected(ctx context.Context, endpoint, token string, errcode int) (bool, error) {
 	if tc.source == nil {
 		if t, ok := tc.cached(ctx); !ok || t.Value != token {
-			return false, nil // already replaced, here or by another server
+			// Already replaced, here or by another server.
+			tc.c.tickets.tokenDropped(ctx, token)
+			return false, nil
 		}
 	}
 	tc.rejMu.Lock()
@@ -387,9 +390,12 @@ func (tc *tokenCache) rejected(ctx context.Context, endpoint, token string, errc
 		if tc.sourceRejected != nil {
 			tc.sourceRejected(ctx, token, errcode)
 		}
+		tc.c.tickets.tokenDropped(ctx, token)
 		return true, nil
 	}
-	return true, tc.invalidate(ctx, token)
+	err := tc.invalidate(ctx, token)
+	tc.c.tickets.tokenDropped(ctx, token) // after the token: see ticketCache
+	return true, err
 }
 
 // nextRefreshIn returns how long until a rejection may refresh the token

@@ -28,6 +28,7 @@ var errmsgs = map[int]string{
 	40051: "invalid group name",
 	40037: "invalid template_id",
 	40092: "invalid remark name",
+	40097: "invalid args",
 	40125: "invalid appsecret",
 	41001: "access_token missing",
 	41002: "appid missing",

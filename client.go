@@ -218,10 +218,11 @@ type request struct {
 	body   []byte
 	token  bool // add the global access token and retry once on 40001/40014/42001
 	read   bool // a POST that only reads: retried on "system busy" as GETs are
-	// usedToken, when not nil, is set to the access token of the answer
-	// returned, so that what was fetched with it can be tied to it (the
-	// jsapi_ticket).
-	usedToken *string
+	// tokenUsed, when not nil, is called with the access token of each
+	// attempt, before it is sent; the last call names the token of the
+	// answer returned, so that what is fetched with it can be tied to it
+	// (the jsapi_ticket).
+	tokenUsed func(token string)
 }
 
 // maxJSONResponse caps what the SDK reads of a JSON answer.
@@ -245,6 +246,9 @@ func (c *Client) doJSON(ctx context.Context, r request, out any) error {
 			var err error
 			if tok, err = c.AccessToken(ctx); err != nil {
 				return err
+			}
+			if r.tokenUsed != nil {
+				r.tokenUsed(tok)
 			}
 			if tok == stale {
 				c.log.LogAttrs(ctx, slog.LevelDebug, "wego: access token rejected, refresh held back",
@@ -282,9 +286,6 @@ func (c *Client) doJSON(ctx context.Context, r request, out any) error {
 		}
 		if err != nil {
 			return err
-		}
-		if r.usedToken != nil {
-			*r.usedToken = tok
 		}
 		return decodeJSON(r.path, body, out)
 	}

@@ -39,14 +39,14 @@ func (w *WeChatAPI) GetTicket(ctx context.Context, ticketType string) (json.RawM
 	return w.getTicket(ctx, ticketType, nil)
 }
 
-// getTicket is GetTicket, setting *usedToken (when not nil) to the access
-// token of the answer.
-func (w *WeChatAPI) getTicket(ctx context.Context, ticketType string, usedToken *string) (json.RawMessage, error) {
+// getTicket is GetTicket, calling tokenUsed (when not nil) as
+// request.tokenUsed says.
+func (w *WeChatAPI) getTicket(ctx context.Context, ticketType string, tokenUsed func(string)) (json.RawMessage, error) {
 	if ticketType == "" {
 		return nil, missing("type")
 	}
 	var raw json.RawMessage
-	r := request{method: http.MethodGet, path: pathTicket, query: url.Values{"type": {ticketType}}, token: true, usedToken: usedToken}
+	r := request{method: http.MethodGet, path: pathTicket, query: url.Values{"type": {ticketType}}, token: true, tokenUsed: tokenUsed}
 	if err := w.c.doJSON(ctx, r, &raw); err != nil {
 		return nil, err
 	}
@@ -171,8 +171,9 @@ const ticketKeySuffix = "/jsapi_ticket"
 //   - Dropping: when the transport reports a token rejected and the token
 //     cache drops it (or finds it already replaced), tokenDropped drops the
 //     ticket carrying its tag, here and in the store (compare-and-delete, so
-//     a newer ticket another server stored survives). It runs after the
-//     token was deleted from the store.
+//     a newer ticket another server stored survives). A ticket whose
+//     request took a token that this process dropped before the answer
+//     came is handed to the callers waiting for it, not kept.
 //   - Matching, with the SDK's own token cache: a ticket is used only while
 //     its tag is the current token's. This is what makes dropping hold
 //     across servers sharing the store, races included: a server that
@@ -185,8 +186,9 @@ const ticketKeySuffix = "/jsapi_ticket"
 // Matching is not applied with Settings.AccessTokenSource: sources of
 // different servers may hand out different valid tokens at once (or a
 // source a new one on each call), and matching would make them take turns
-// fetching the ticket on every call. There, dropping alone applies; a
-// ticket fetched here with a token that was rejected meanwhile is not kept.
+// fetching the ticket on every call. There, dropping alone applies, and
+// servers sharing a store leave one race open: a ticket another server
+// stores just after this one dropped its token lives until it expires.
 //
 // A token that WeChat keeps rejecting while the SDK holds it back (the
 // bound on refreshes, see tokenCache.rejected) keeps its ticket: dropping
@@ -349,8 +351,7 @@ func (tk *ticketCache) fetch(ctx context.Context, f *ticketFlight) {
 		f.t = t
 		return
 	}
-	drops := tk.drops.Load()
-	t, err := tk.request(ctx)
+	t, drops, err := tk.request(ctx)
 	if err != nil {
 		f.err = err
 		return
@@ -361,10 +362,10 @@ func (tk *ticketCache) fetch(ctx context.Context, f *ticketFlight) {
 		tk.c.log.LogAttrs(ctx, slog.LevelWarn, "wego: token store write failed", slog.String("key", tk.key), slog.String("error", redact(err.Error())))
 	}
 	tk.c.log.LogAttrs(ctx, slog.LevelInfo, "wego: jsapi_ticket fetched", slog.Time("expires_at", t.expires))
-	// Its token was rejected and dropped while the request ran: the
+	// Its token was rejected and dropped since the request took it: the
 	// callers of this flight use the ticket WeChat gave, it is not kept.
-	// (Only then: a source that ignores rejections hands out the same
-	// token again, and its next ticket must stay.)
+	// (Only then: a token handed out again after its rejection, by a source
+	// or by stable_token, is fine for the ticket fetched with it after.)
 	if tk.drops.Load() != drops {
 		if p := tk.dropped.Load(); p != nil && *p == t.tag {
 			tk.drop(ctx, t.tag)
@@ -379,27 +380,27 @@ type ticketAnswer struct {
 }
 
 // request asks WeChat for a jsapi_ticket and tags it with the access token
-// the answer came with.
-func (tk *ticketCache) request(ctx context.Context) (jsTicket, error) {
+// the answer came with; drops is tk.drops when the request took that token.
+func (tk *ticketCache) request(ctx context.Context) (t jsTicket, drops uint64, err error) {
 	start := tk.c.tokens.now()
 	var used string
-	raw, err := tk.c.WeChat.getTicket(ctx, TicketJSAPI, &used)
+	raw, err := tk.c.WeChat.getTicket(ctx, TicketJSAPI, func(tok string) { used, drops = tok, tk.drops.Load() })
 	if err != nil {
-		return jsTicket{}, err
+		return jsTicket{}, 0, err
 	}
 	var a ticketAnswer
 	if err := decodeJSON(pathTicket, raw, &a); err != nil {
-		return jsTicket{}, err
+		return jsTicket{}, 0, err
 	}
 	if a.Ticket == "" || !(a.ExpiresIn >= 1) {
-		return jsTicket{}, &HTTPError{Endpoint: pathTicket, StatusCode: http.StatusOK, Reason: "answer without ticket or expires_in"}
+		return jsTicket{}, 0, &HTTPError{Endpoint: pathTicket, StatusCode: http.StatusOK, Reason: "answer without ticket or expires_in"}
 	}
 	// Tickets live 7200 s, as tokens: the same cap and margin apply.
 	ttl := maxTokenLifetime
 	if a.ExpiresIn < maxTokenLifetime.Seconds() {
 		ttl = time.Duration(a.ExpiresIn * float64(time.Second))
 	}
-	return jsTicket{tag: tk.tag(used), ticket: a.Ticket, expires: start.Add(ttl - refreshMargin(ttl))}, nil
+	return jsTicket{tag: tk.tag(used), ticket: a.Ticket, expires: start.Add(ttl - refreshMargin(ttl))}, drops, nil
 }
 
 // tokenDropped is told by the token cache that token was dropped after

@@ -34,6 +34,7 @@ type Client struct {
 
 	tokens   tokenCache
 	sessions SessionStore // LoginRequired's sessions
+	tickets  ticketCache  // the jsapi_ticket of JSConfig
 	crypt    *MsgCrypt    // safe-mode crypto, nil without PushEncodingAESKey
 	pushOnce *deliveries  // runs the push handlers once per message
 	payOnce  *deliveries  // runs the pay notification handlers once per transaction
@@ -108,6 +109,7 @@ func NewClient(s Settings) (*Client, error) {
 	if c.sessions == nil {
 		c.sessions = NewMemorySessionStore(0)
 	}
+	c.tickets.init(c)
 	c.WeChat = &WeChatAPI{c: c}
 	return c, nil
 }
@@ -222,6 +224,11 @@ type request struct {
 	token  bool // add the global access token and retry once on 40001/40014/42001
 	read   bool // a POST that only reads: retried on "system busy" as GETs are
 	once   bool // a GET never sent twice (an OAuth code works once): no retry on "system busy"
+	// tokenUsed, when not nil, is called with the access token of each
+	// attempt, before it is sent; the last call names the token of the
+	// answer returned, so that what is fetched with it can be tied to it
+	// (the jsapi_ticket).
+	tokenUsed func(token string)
 }
 
 // maxJSONResponse caps what the SDK reads of a JSON answer.
@@ -245,6 +252,9 @@ func (c *Client) doJSON(ctx context.Context, r request, out any) error {
 			var err error
 			if tok, err = c.AccessToken(ctx); err != nil {
 				return err
+			}
+			if r.tokenUsed != nil {
+				r.tokenUsed(tok)
 			}
 			if tok == stale {
 				c.log.LogAttrs(ctx, slog.LevelDebug, "wego: access token rejected, refresh held back",

@@ -22,7 +22,8 @@ var (
 	// ErrResponseTooLarge is returned when an answer from WeChat exceeds the size the SDK reads.
 	ErrResponseTooLarge = errors.New("wego: response body too large")
 	// ErrInvalidSignature is wrapped by every error about a push or pay
-	// signature that does not verify.
+	// signature that does not verify, and by wegotest's check of a JS-SDK
+	// signature (Server.VerifyJSSignature).
 	ErrInvalidSignature = errors.New("wego: signature mismatch")
 	// ErrAppIDMismatch is returned when an encrypted message or a pay
 	// notification names another account than ours.

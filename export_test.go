@@ -13,8 +13,8 @@ func SetBusyBackoff(c *Client, d time.Duration) { c.busyBackoff = d }
 // Redact exposes redact.
 var Redact = redact
 
-// SetTokenClock replaces the clock of the token cache: token expiry and the
-// bound on refreshes after rejections follow it.
+// SetTokenClock replaces the clock of the token cache: token and ticket
+// expiry and the bound on refreshes after rejections follow it.
 func SetTokenClock(c *Client, now func() time.Time) { c.tokens.now = now }
 
 // ParseBillTwice parses data as Client.DownloadBill parses a gzipped bill

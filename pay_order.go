@@ -78,8 +78,8 @@ type UnifiedOrderResult struct {
 	TradeType TradeType
 	PrepayID  string
 	// JSAPI holds the parameters of WeixinJSBridge's getBrandWCPayRequest
-	// (and of wx.chooseWXPay, which names timeStamp "timestamp" and takes no
-	// appId); set for JSAPI.
+	// (its ChooseWXPay method gives those of the JS-SDK's wx.chooseWXPay);
+	// set for JSAPI.
 	JSAPI *JSAPIPayParams
 	// App holds the parameters of the app SDK's PayReq; set for APP.
 	App *AppPayParams
@@ -100,6 +100,41 @@ type UnifiedOrderResult struct {
 type JSAPIPayParams struct {
 	AppID     string `json:"appId"`
 	TimeStamp string `json:"timeStamp"`
+	NonceStr  string `json:"nonceStr"`
+	Package   string `json:"package"` // "prepay_id=..."
+	SignType  string `json:"signType"`
+	PaySign   string `json:"paySign"`
+}
+
+// ChooseWXPay returns the same parameters for the JS-SDK's wx.chooseWXPay,
+// for pages that call it (after wx.config, see [Client.JSConfig]) rather
+// than WeixinJSBridge: the same values and the same signature, made over
+// timeStamp, under the names the JS-SDK takes; the appId is wx.config's.
+//
+//	wx.chooseWXPay(Object.assign(params, {success: (res) => { ... }}))
+//
+// WeChat docs: https://developers.weixin.qq.com/doc/offiaccount/OA_Web_Apps/JS-SDK.html (微信支付)
+func (p *JSAPIPayParams) ChooseWXPay() ChooseWXPayParams {
+	if p == nil {
+		return ChooseWXPayParams{}
+	}
+	return ChooseWXPayParams{Timestamp: p.TimeStamp, NonceStr: p.NonceStr, Package: p.Package, SignType: p.SignType, PaySign: p.PaySign}
+}
+
+// ChooseWXPayParams are the parameters of the JS-SDK's wx.chooseWXPay,
+// made by [JSAPIPayParams.ChooseWXPay]. Marshalled to JSON they are the
+// object it takes: {"timestamp":"1414587457","nonceStr":"...",
+// "package":"prepay_id=...","signType":"MD5","paySign":"..."}.
+//
+// The timestamp is a JSON string, the digits paySign was made over:
+// the JS-SDK hands it to the bridge as timeStamp: timestamp + "", which
+// keeps a string as it is, and WeChat Pay checks the signature over those
+// exact characters. (A number would come out as the same digits for any
+// real Unix time, but only through a conversion the signature does not
+// need.) signType is always set: the JS-SDK's default, SHA1, is not a
+// WeChat Pay v2 sign type.
+type ChooseWXPayParams struct {
+	Timestamp string `json:"timestamp"`
 	NonceStr  string `json:"nonceStr"`
 	Package   string `json:"package"` // "prepay_id=..."
 	SignType  string `json:"signType"`

@@ -121,9 +121,10 @@ type Settings struct {
 	// Calls rejected with the same token wait for it to return, so it should
 	// not block long. Requires AccessTokenSource.
 	AccessTokenRejected func(ctx context.Context, token string, errcode int)
-	// TokenStore is where the SDK caches the global access token it fetched;
-	// the default keeps it in memory. A shared store (see the redisstore
-	// module) lets many servers use one token.
+	// TokenStore is where the SDK caches the global access token it fetched
+	// and the JS-SDK's jsapi_ticket; the default keeps them in memory. A
+	// shared store (see the redisstore module) lets many servers use one
+	// token and one ticket.
 	TokenStore TokenStore
 	// TokenEndpoint selects the WeChat endpoint that issues the token;
 	// the zero value is [TokenEndpointStable].

@@ -18,19 +18,24 @@ type Token struct {
 	ExpiresAt time.Time
 }
 
-// TokenStore caches global access tokens, keyed by AppID. Implementations
-// must be safe for concurrent use. The SDK reads the store on every call to
-// WeChat, so Token should be fast; a store shared by several servers (Redis,
-// see the redisstore module) lets them use one token.
+// TokenStore caches global access tokens and what the SDK fetches with
+// them. Keys are not only AppIDs: the access token is stored under the
+// AppID, and the JS-SDK's jsapi_ticket ([Client.JSConfig]) under the AppID
+// followed by "/jsapi_ticket" (a WeChat AppID, "wx" and 16 hex digits,
+// holds no "/", so the two never collide). Values are opaque strings to the store: it keeps each key's
+// Value and ExpiresAt as given. Implementations must be safe for concurrent
+// use. The SDK reads the store on every call to WeChat, so Token should be
+// fast; a store shared by several servers (Redis, see the redisstore
+// module) lets them use one token and one ticket.
 type TokenStore interface {
-	// Token returns the token stored for appID; ok is false when there is none.
-	Token(ctx context.Context, appID string) (tok Token, ok bool, err error)
-	// SetToken stores tok for appID, replacing what was there.
-	SetToken(ctx context.Context, appID string, tok Token) error
-	// DeleteToken removes the token stored for appID if its value is still
+	// Token returns the token stored under key; ok is false when there is none.
+	Token(ctx context.Context, key string) (tok Token, ok bool, err error)
+	// SetToken stores tok under key, replacing what was there.
+	SetToken(ctx context.Context, key string, tok Token) error
+	// DeleteToken removes what is stored under key if its value is still
 	// value, so a server that saw a token rejected does not drop the fresh
 	// token another server has just stored.
-	DeleteToken(ctx context.Context, appID, value string) error
+	DeleteToken(ctx context.Context, key, value string) error
 }
 
 // MemoryTokenStore is the default [TokenStore]: a map in this process.
@@ -45,25 +50,25 @@ type MemoryTokenStore struct {
 func NewMemoryTokenStore() *MemoryTokenStore { return &MemoryTokenStore{} }
 
 // Token implements [TokenStore].
-func (m *MemoryTokenStore) Token(_ context.Context, appID string) (Token, bool, error) {
+func (m *MemoryTokenStore) Token(_ context.Context, key string) (Token, bool, error) {
 	if p := m.tokens.Load(); p != nil {
-		t, ok := (*p)[appID]
+		t, ok := (*p)[key]
 		return t, ok, nil
 	}
 	return Token{}, false, nil
 }
 
 // SetToken implements [TokenStore].
-func (m *MemoryTokenStore) SetToken(_ context.Context, appID string, tok Token) error {
-	m.update(func(tokens map[string]Token) { tokens[appID] = tok })
+func (m *MemoryTokenStore) SetToken(_ context.Context, key string, tok Token) error {
+	m.update(func(tokens map[string]Token) { tokens[key] = tok })
 	return nil
 }
 
 // DeleteToken implements [TokenStore].
-func (m *MemoryTokenStore) DeleteToken(_ context.Context, appID, value string) error {
+func (m *MemoryTokenStore) DeleteToken(_ context.Context, key, value string) error {
 	m.update(func(tokens map[string]Token) {
-		if t, ok := tokens[appID]; ok && t.Value == value {
-			delete(tokens, appID)
+		if t, ok := tokens[key]; ok && t.Value == value {
+			delete(tokens, key)
 		}
 	})
 	return nil
@@ -340,14 +345,17 @@ func refreshMargin(ttl time.Duration) time.Duration {
 // rejected is told by the transport that WeChat answered errcode (40001,
 // 40014 or 42001) to token on endpoint. It reports whether it refreshed:
 // dropped token from the cache, or told Settings.AccessTokenRejected, so
-// that the next AccessToken brings another. It refreshes at most once per
+// that the next AccessToken brings another. Whenever token is dropped or
+// found replaced, the jsapi_ticket fetched with it is dropped too. It refreshes at most once per
 // window (see rejectWaitMin); inside the window it returns false, after
 // waiting for the refresh under way when that one is for the same token.
 // The transport then retries only with a token other than the rejected one.
 func (tc *tokenCache) rejected(ctx context.Context, endpoint, token string, errcode int) (bool, error) {
 	if tc.source == nil {
 		if t, ok := tc.cached(ctx); !ok || t.Value != token {
-			return false, nil // already replaced, here or by another server
+			// Already replaced, here or by another server.
+			tc.c.tickets.tokenDropped(ctx, token)
+			return false, nil
 		}
 	}
 	tc.rejMu.Lock()
@@ -382,9 +390,12 @@ func (tc *tokenCache) rejected(ctx context.Context, endpoint, token string, errc
 		if tc.sourceRejected != nil {
 			tc.sourceRejected(ctx, token, errcode)
 		}
+		tc.c.tickets.tokenDropped(ctx, token)
 		return true, nil
 	}
-	return true, tc.invalidate(ctx, token)
+	err := tc.invalidate(ctx, token)
+	tc.c.tickets.tokenDropped(ctx, token) // after the token: see ticketCache
+	return true, err
 }
 
 // nextRefreshIn returns how long until a rejection may refresh the token

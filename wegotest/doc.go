@@ -75,6 +75,21 @@
 // test's at a path, for code that calls c.WeChat.Get or Post, behind the
 // same access token check.
 //
+// # JS-SDK
+//
+// GET /cgi-bin/ticket/getticket, behind the access token check, hands out
+// the jsapi_ticket (type=jsapi) and the card ticket (type=wx_card); another
+// type is 40097 (invalid args). Like stable_token it gives every caller the
+// current ticket until its last five minutes (the last half of a short
+// lifetime, [Server.SetTicketTTL]), then a new one, and a ticket outlives
+// the access token that fetched it, as on WeChat. [Server.JSAPITicket] is
+// the current jsapi_ticket, for a test that signs with [wego.JSSignature]
+// itself; [Server.VerifyJSSignature] checks a wx.config signature as
+// WeChat does, so a browser test can check what its page gave wx.config:
+//
+//	cfg, err := c.JSConfig(ctx, pageURL)
+//	err = srv.VerifyJSSignature(pageURL, cfg.NonceStr, cfg.Timestamp, cfg.Signature)
+//
 // # The app under test
 //
 // The server starts a second loopback server, at [Server.AppURL], for the

@@ -40,6 +40,7 @@ var errmsgs = map[int]string{
 	40051: "invalid group name",
 	40037: "invalid template_id",
 	40092: "invalid remark name",
+	40097: "invalid args",
 	40125: "invalid appsecret",
 	40163: "code been used",
 	41001: "access_token missing",

@@ -74,6 +74,8 @@ type Server struct {
 	push  pushConfig
 	users userState
 	oauth oauthState
+
+	tickets ticketState
 }
 
 // NewServer starts a fake WeChat platform. Call Close when done.
@@ -102,6 +104,7 @@ func NewServer() *Server {
 	s.initPush()
 	s.initUsers()
 	s.initOAuth()
+	s.initTickets()
 	s.ts = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.ts.URL
 	s.startPay()
@@ -199,8 +202,8 @@ func (s *Server) SetCallbackIPs(ips ...string) {
 // {"errcode":45009,"errmsg":"reach max api daily quota limit rid:
 // 6613a8f6-1b2c3d4e-5f6a7b8c"}. The fake knows the errmsg of the common
 // codes: -1 system error; 40001, 40002, 40003, 40007, 40013, 40014, 40029,
-// 40030, 40032, 40037, 40050, 40051, 40092, 40125, 40163, 40164 (naming
-// the caller's address, as in "invalid ip 127.0.0.1 ipv6
+// 40030, 40032, 40037, 40050, 40051, 40092, 40097, 40125, 40163, 40164
+// (naming the caller's address, as in "invalid ip 127.0.0.1 ipv6
 // ::ffff:127.0.0.1, not in whitelist"); 41001, 41002, 41003, 41004, 41008,
 // 41009; 42001, 42002; 43001, 43002, 43004; 44002; 45009, 45011, 45015,
 // 45047, 45056, 45057, 45058, 45059, 45157, 45158, 45159; 46003, 46004;
@@ -324,8 +327,9 @@ func (s *Server) route(path string, h http.HandlerFunc) {
 // removes it. It returns an error, and changes nothing, when path does
 // not start with "/", carries a query or fragment, or is one the fake
 // serves itself (the token, pay, user, group, tag and blacklist
-// endpoints, getcallbackip, the authorize page and the sns endpoints of
-// web authorization): change those with the fault methods instead.
+// endpoints, getcallbackip, getticket, the authorize page and the sns
+// endpoints of web authorization): change those with the fault methods
+// instead.
 func (s *Server) Handle(path string, h http.Handler) error {
 	if path == "" || path[0] != '/' || strings.ContainsAny(path, "?#") {
 		return fmt.Errorf("wegotest: Handle: path %q must start with / and carry no query", path)

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -90,9 +91,24 @@ func click(t *testing.T, ctx context.Context, sel string) int64 {
 	return resp.Status
 }
 
+// text returns the text of the first element matching css once the
+// page has one. It asks the page itself (document.querySelector) rather
+// than holding DOM node ids, which a navigation that just ended can
+// invalidate under a query.
 func text(t *testing.T, ctx context.Context, css string) string {
 	t.Helper()
-	return step(t, ctx, chromedp.Text(chromedp.CSS(css)))
+	expr := `(() => { const e = document.querySelector(` + strconv.Quote(css) + `); return e === null ? null : e.innerText; })()`
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		v := step(t, ctx, chromedp.Evaluate[*string](expr))
+		if v != nil {
+			return *v
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no element %s on %s", css, location(t, ctx))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 func location(t *testing.T, ctx context.Context) string {

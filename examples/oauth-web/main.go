@@ -24,9 +24,11 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"html"
 	"io"
 	"net"
 	"net/http"
@@ -118,6 +120,19 @@ func walk(ctx context.Context) error {
 	}
 	fmt.Println("page:")
 	fmt.Println(indent(body))
+	// The page's wx.config block, checked as WeChat's JS-SDK would.
+	m := wxconfig.FindStringSubmatch(body)
+	if m == nil {
+		return errors.New("no wx.config block on the page")
+	}
+	var cfg wego.JSConfig
+	if err := json.Unmarshal([]byte(html.UnescapeString(m[1])), &cfg); err != nil {
+		return err
+	}
+	if err := srv.VerifyJSSignature(page, cfg.NonceStr, cfg.Timestamp, cfg.Signature); err != nil {
+		return err
+	}
+	fmt.Println("wx.config signature verified by the platform")
 	exchanges := srv.Requests(wegotest.PathOAuthToken)
 	if _, err := get(ctx, browser, page); err != nil {
 		return err
@@ -148,13 +163,14 @@ func get(ctx context.Context, hc *http.Client, u string) (string, error) {
 }
 
 var (
-	tags   = regexp.MustCompile(`(?s)<script.*?</script>|<[^>]*>`)
-	blanks = regexp.MustCompile(`\n\s*\n+`)
+	wxconfig = regexp.MustCompile(`<pre id="wxconfig">([^<]*)</pre>`)
+	tags     = regexp.MustCompile(`(?s)<script.*?</script>|<[^>]*>`)
+	blanks   = regexp.MustCompile(`\n\s*\n+`)
 )
 
 // indent shows the page's text, without tags or script.
 func indent(page string) string {
-	text := strings.TrimSpace(blanks.ReplaceAllString(tags.ReplaceAllString(page, ""), "\n"))
+	text := html.UnescapeString(strings.TrimSpace(blanks.ReplaceAllString(tags.ReplaceAllString(page, ""), "\n")))
 	return "  " + strings.ReplaceAll(text, "\n", "\n  ")
 }
 

@@ -42,3 +42,12 @@ func (r *chunkReader) Read(p []byte) (int, error) {
 
 // SetSessionStoreClock replaces the clock of a MemorySessionStore.
 func SetSessionStoreClock(m *MemorySessionStore, now func() time.Time) { m.now = now }
+
+// SessionTokens returns the user tokens a stored session holds.
+func SessionTokens(data []byte) (access, refresh string, ok bool) {
+	s, err := unmarshalSession(data)
+	if err != nil || s.Token == nil {
+		return "", "", false
+	}
+	return s.Token.Access, s.Token.Refresh, true
+}

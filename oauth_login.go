@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"html"
 	"log/slog"
@@ -32,46 +31,49 @@ const (
 	maxSessionData = 16 << 10
 )
 
-// session is what the SessionStore keeps for one visitor, as JSON.
+// session is what the SessionStore keeps for one visitor (see
+// session_codec.go for its stored form).
 type session struct {
 	// Expires is when the session ends (Unix seconds); the store's ttl
 	// says the same, checked again here for stores that keep data late.
-	Expires int64 `json:"exp"`
+	Expires int64
 
 	// The logged-in user; OpenID is empty before login.
-	OpenID  string       `json:"oid,omitempty"`
-	UnionID string       `json:"uid,omitempty"`
-	Token   *storedToken `json:"tok,omitempty"`
-	Profile *UserProfile `json:"pro,omitempty"`
+	OpenID  string
+	UnionID string
+	Token   *storedToken
+	Profile *UserProfile
 	// ProfileAt is when Profile was fetched (Unix seconds); 0 when never.
-	ProfileAt int64 `json:"proat,omitempty"`
+	ProfileAt int64
 
 	// Pending are the logins under way: the state each was given and the
 	// page to return to.
-	Pending []pendingLogin `json:"pend,omitempty"`
+	Pending []pendingLogin
 	// Snapshot is set by a Moments snapshot visit's return and cleared by
 	// the next request, which the wrapped handler sees as that visit.
-	Snapshot string `json:"snap,omitempty"`
+	Snapshot string
 }
 
 // storedToken is a UserToken in the session.
 type storedToken struct {
-	Access  string `json:"at"`
-	Refresh string `json:"rt"`
-	Expires int64  `json:"exp"` // Unix seconds
-	Scope   Scope  `json:"sc"`
+	Access  string
+	Refresh string
+	Expires int64 // Unix seconds
+	Scope   Scope
 }
 
 type pendingLogin struct {
-	State   string `json:"st"`
-	Return  string `json:"ret"` // the path and query first asked for
-	Expires int64  `json:"exp"`
+	State   string
+	Return  string // the path and query first asked for
+	Expires int64
 }
 
 // visit is what LoginRequired tells the wrapped handler through the
-// request's context.
+// request's context. The user lives in it, so that one allocation carries
+// both.
 type visit struct {
-	user     *WeChatUser
+	user     WeChatUser
+	loggedIn bool
 	snapshot bool
 }
 
@@ -82,10 +84,10 @@ type visitKey struct{}
 // and for a Moments snapshot visit ([IsSnapshotVisit]).
 func UserFrom(ctx context.Context) (*WeChatUser, bool) {
 	v, _ := ctx.Value(visitKey{}).(*visit)
-	if v == nil || v.user == nil {
+	if v == nil || !v.loggedIn {
 		return nil, false
 	}
-	return v.user, true
+	return &v.user, true
 }
 
 // OpenIDFrom returns the openid of the user [Client.LoginRequired] logged
@@ -170,19 +172,22 @@ func (h *loginHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		loginPage(w, http.StatusServiceUnavailable, "Login is unavailable, please try again shortly.", "")
 		return
 	}
-	q := r.URL.Query()
 	// WeChat's return carries the state, and the code unless the user
 	// refused. A page's own "code" parameter without a state is not one.
-	if q.Has("state") && (q.Has("code") || (s != nil && s.pending(last(q, "state")) >= 0)) {
-		c.finishLogin(w, r, id, s, q)
-		return
+	// (The query is parsed only when it may be one: most requests are not.)
+	if strings.Contains(r.URL.RawQuery, "state") {
+		q := r.URL.Query()
+		if q.Has("state") && (q.Has("code") || (s != nil && s.pending(last(q, "state")) >= 0)) {
+			c.finishLogin(w, r, id, s, q)
+			return
+		}
 	}
 	if s != nil && s.OpenID != "" {
-		u, ok := c.sessionUser(w, r, id, s)
+		v, ok := c.sessionUser(w, r, id, s)
 		if !ok {
 			return
 		}
-		h.next.ServeHTTP(w, r.WithContext(context.WithValue(ctx, visitKey{}, &visit{user: u})))
+		h.next.ServeHTTP(w, r.WithContext(context.WithValue(ctx, visitKey{}, v)))
 		return
 	}
 	if s != nil && s.Snapshot != "" {
@@ -342,7 +347,7 @@ func (c *Client) finishLogin(w http.ResponseWriter, r *http.Request, id string, 
 // sessionUser returns the user of a logged-in session, renewing the
 // profile when it is older than UserInfoExpire. ok is false when it
 // answered the request itself.
-func (c *Client) sessionUser(w http.ResponseWriter, r *http.Request, id string, s *session) (*WeChatUser, bool) {
+func (c *Client) sessionUser(w http.ResponseWriter, r *http.Request, id string, s *session) (*visit, bool) {
 	now := time.Now()
 	if s.Token.Scope != ScopeBase && !s.profileFresh(now, c.userInfoExpire()) {
 		ctx := r.Context()
@@ -357,7 +362,7 @@ func (c *Client) sessionUser(w http.ResponseWriter, r *http.Request, id string, 
 			c.log.LogAttrs(ctx, slog.LevelWarn, "wego: session store write failed", slog.String("error", redact(err.Error())))
 		}
 	}
-	return &WeChatUser{OpenID: s.OpenID, UnionID: s.UnionID, Profile: s.Profile, c: c}, true
+	return &visit{user: WeChatUser{OpenID: s.OpenID, UnionID: s.UnionID, Profile: s.Profile, c: c}, loggedIn: true}, true
 }
 
 // loadProfile asks WeChat for the profile of s's user with tok (renewed
@@ -463,8 +468,8 @@ func (c *Client) loadSession(ctx context.Context, r *http.Request) (id string, s
 		c.log.LogAttrs(ctx, slog.LevelWarn, "wego: session too large, ignored", slog.Int("bytes", len(data)))
 		return "", nil, nil
 	}
-	s = new(session)
-	if err := json.Unmarshal(data, s); err != nil {
+	s, err = unmarshalSession(data)
+	if err != nil {
 		c.log.LogAttrs(ctx, slog.LevelWarn, "wego: session unreadable, ignored", slog.String("error", err.Error()))
 		return "", nil, nil
 	}
@@ -480,11 +485,7 @@ func (c *Client) saveSession(ctx context.Context, id string, s *session) error {
 	if ttl <= 0 {
 		return errors.New("session already expired")
 	}
-	data, err := json.Marshal(s)
-	if err != nil {
-		return err
-	}
-	return c.sessions.SetSession(ctx, c.sessionKey(id), data, ttl)
+	return c.sessions.SetSession(ctx, c.sessionKey(id), s.marshal(), ttl)
 }
 
 func (c *Client) sessionWriteFailed(w http.ResponseWriter, r *http.Request, err error) {
@@ -497,7 +498,11 @@ func (c *Client) sessionWriteFailed(w http.ResponseWriter, r *http.Request, err 
 // can share a store.
 func (c *Client) sessionKey(id string) string {
 	sum := sha256.Sum256([]byte(id))
-	return c.s.AppID + ":" + base64.RawURLEncoding.EncodeToString(sum[:])
+	b := make([]byte, 0, len(c.s.AppID)+1+base64.RawURLEncoding.EncodedLen(len(sum)))
+	b = append(b, c.s.AppID...)
+	b = append(b, ':')
+	b = base64.RawURLEncoding.AppendEncode(b, sum[:])
+	return string(b)
 }
 
 func (c *Client) setSessionCookie(w http.ResponseWriter, id string, maxAge time.Duration) {

@@ -3,7 +3,6 @@ package wego_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -442,15 +441,8 @@ func TestLoginKeepsTokensOutOfCookiesAndLogs(t *testing.T) {
 	secrets := []string{code}
 	store.mu.Lock()
 	for _, data := range store.written {
-		var s struct {
-			Tok *struct {
-				Access  string `json:"at"`
-				Refresh string `json:"rt"`
-			} `json:"tok"`
-		}
-		require.NoError(t, json.Unmarshal(data, &s))
-		if s.Tok != nil {
-			secrets = append(secrets, s.Tok.Access, s.Tok.Refresh)
+		if access, refresh, ok := wego.SessionTokens(data); ok {
+			secrets = append(secrets, access, refresh)
 		}
 	}
 	store.mu.Unlock()

@@ -171,6 +171,17 @@
 // [Client.GetOpenID] (the [*UserToken]), [Client.GetUserInfo],
 // [Client.RefreshUserToken], [Client.VerificationToken].
 //
+// # JS-SDK
+//
+// A page using WeChat's JS-SDK calls wx.config with parameters signed with
+// the account's jsapi_ticket: [Client.JSConfig] returns them for the page's
+// URL (cut at '#'). The ticket is cached and shared like the access token
+// (one request for any number of callers, kept in the [TokenStore] so
+// servers share it) and dropped with the access token it was fetched
+// with when WeChat rejects that token. [JSSignature] is the bare signature;
+// [JSAPIPayParams.ChooseWXPay] gives wx.chooseWXPay's parameters for a
+// JSAPI order.
+//
 // # Pay
 //
 // With [Settings].MchID and MchSecret set, the Client speaks WeChat Pay v2.

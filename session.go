@@ -31,21 +31,34 @@ type SessionStore interface {
 const DefaultSessionCapacity = 100_000
 
 // MemorySessionStore is the default [SessionStore]: sessions in this
-// process's memory, bounded in number (the oldest written goes first when
-// full) and in age (each expires after the ttl it was stored with). It
-// suits a single server; sessions are lost when the process ends.
+// process's memory, bounded in number and in age (each expires after the
+// ttl it was stored with). It suits a single server; sessions are lost
+// when the process ends.
+//
+// When full, it drops the oldest written of the short-lived sessions first
+// (a ttl of at most [ShortSessionTTL]: the logins under way of visitors who
+// may never come back), and logged-in sessions only when there are no
+// others, so that a flood of visitors who never log in cannot log everyone
+// out.
 type MemorySessionStore struct {
 	mu    sync.Mutex
 	cap   int
 	now   func() time.Time
-	items map[string]*list.Element // key → element of order
-	order list.List                // *memSession, oldest written first
+	items map[string]*list.Element // key → element of short or long
+	short list.List                // *memSession with ttl ≤ ShortSessionTTL, oldest written first
+	long  list.List                // the others, oldest written first
 }
+
+// ShortSessionTTL is the longest ttl a [MemorySessionStore] counts as short
+// lived, to be dropped first when full: LoginRequired stores a login under
+// way for 10 minutes.
+const ShortSessionTTL = 15 * time.Minute
 
 type memSession struct {
 	key     string
 	data    []byte
 	expires time.Time
+	short   bool
 }
 
 // NewMemorySessionStore returns a store keeping at most capacity sessions;
@@ -68,8 +81,7 @@ func (m *MemorySessionStore) Session(_ context.Context, key string) ([]byte, boo
 	}
 	s := e.Value.(*memSession)
 	if !m.now().Before(s.expires) {
-		m.order.Remove(e)
-		delete(m.items, key)
+		m.removeLocked(e)
 		return nil, false, nil
 	}
 	return s.data, true, nil
@@ -77,13 +89,17 @@ func (m *MemorySessionStore) Session(_ context.Context, key string) ([]byte, boo
 
 // SetSession implements [SessionStore]. It keeps a copy of data.
 func (m *MemorySessionStore) SetSession(_ context.Context, key string, data []byte, ttl time.Duration) error {
-	s := &memSession{key: key, data: append([]byte(nil), data...), expires: m.now().Add(ttl)}
+	s := &memSession{key: key, data: append([]byte(nil), data...), expires: m.now().Add(ttl), short: ttl <= ShortSessionTTL}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if e, ok := m.items[key]; ok {
-		m.order.Remove(e)
+		m.removeLocked(e)
 	}
-	m.items[key] = m.order.PushBack(s)
+	if s.short {
+		m.items[key] = m.short.PushBack(s)
+	} else {
+		m.items[key] = m.long.PushBack(s)
+	}
 	m.evictLocked()
 	return nil
 }
@@ -93,8 +109,7 @@ func (m *MemorySessionStore) DeleteSession(_ context.Context, key string) error 
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if e, ok := m.items[key]; ok {
-		m.order.Remove(e)
-		delete(m.items, key)
+		m.removeLocked(e)
 	}
 	return nil
 }
@@ -107,18 +122,31 @@ func (m *MemorySessionStore) Len() int {
 	return len(m.items)
 }
 
-// evictLocked drops expired sessions from the front, then the oldest
-// written while over capacity.
+func (m *MemorySessionStore) removeLocked(e *list.Element) {
+	s := e.Value.(*memSession)
+	if s.short {
+		m.short.Remove(e)
+	} else {
+		m.long.Remove(e)
+	}
+	delete(m.items, s.key)
+}
+
+// evictLocked drops the expired sessions at the front of each list, then,
+// while over capacity, the oldest short-lived one, or the oldest of all
+// when none is short-lived.
 func (m *MemorySessionStore) evictLocked() {
 	now := m.now()
-	for e := m.order.Front(); e != nil; {
-		s := e.Value.(*memSession)
-		if now.Before(s.expires) && len(m.items) <= m.cap {
-			break
+	for _, l := range []*list.List{&m.short, &m.long} {
+		for e := l.Front(); e != nil && !now.Before(e.Value.(*memSession).expires); e = l.Front() {
+			m.removeLocked(e)
 		}
-		next := e.Next()
-		m.order.Remove(e)
-		delete(m.items, s.key)
-		e = next
+	}
+	for len(m.items) > m.cap {
+		e := m.short.Front()
+		if e == nil {
+			e = m.long.Front()
+		}
+		m.removeLocked(e)
 	}
 }

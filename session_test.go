@@ -108,3 +108,34 @@ func TestMemorySessionStoreConcurrent(t *testing.T) {
 	wg.Wait()
 	assert.LessOrEqual(t, m.Len(), 50)
 }
+
+func TestMemorySessionStoreKeepsLoginsOverVisitors(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	m := wego.NewMemorySessionStore(100)
+	for i := range 50 {
+		require.NoError(t, m.SetSession(ctx, fmt.Sprint("user", i), []byte("u"), 7*24*time.Hour))
+	}
+	// A flood of visitors who start a login and never finish it.
+	for i := range 10_000 {
+		require.NoError(t, m.SetSession(ctx, fmt.Sprint("visitor", i), []byte("v"), 10*time.Minute))
+	}
+	assert.Equal(t, 100, m.Len())
+	for i := range 50 {
+		_, ok, _ := m.Session(ctx, fmt.Sprint("user", i))
+		require.True(t, ok, "logged-in session %d kept", i)
+	}
+	_, ok, _ := m.Session(ctx, "visitor9999")
+	assert.True(t, ok, "the newest visitors are kept")
+	_, ok, _ = m.Session(ctx, "visitor0")
+	assert.False(t, ok)
+
+	// Only logged-in sessions left over capacity: the oldest written goes.
+	for i := 50; i < 150; i++ {
+		require.NoError(t, m.SetSession(ctx, fmt.Sprint("user", i), []byte("u"), 7*24*time.Hour))
+	}
+	_, ok, _ = m.Session(ctx, "user0")
+	assert.False(t, ok)
+	_, ok, _ = m.Session(ctx, "user149")
+	assert.True(t, ok)
+}

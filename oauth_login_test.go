@@ -523,3 +523,19 @@ func TestSecureCookieOnHTTPS(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "https://m.example.com/shop?x=1", auth.Query().Get("redirect_uri"))
 }
+
+func TestLoginRequiredRedirectURIOffTheOAuthDomain(t *testing.T) {
+	t.Parallel()
+	// The console's OAuth domain is not where the pages are (RegisterURL
+	// set wrong): WeChat's page says so, and nothing loops or is exchanged.
+	srv, _, seen := loginApp(t)
+	require.NoError(t, srv.SetOAuthDomain("m.example.com"))
+	b := newBrowser(t)
+	p, hops := b.follow(srv.AppURL + "/me")
+	require.Len(t, hops, 1)
+	assert.Equal(t, http.StatusBadRequest, p.status)
+	assert.Contains(t, p.body, "10003")
+	assert.Contains(t, p.body, "redirect_uri")
+	assert.Zero(t, srv.Requests(wegotest.PathOAuthToken))
+	assert.Empty(t, *seen)
+}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"mime"
 	"net/http"
 	"net/url"
 	"strings"
@@ -347,6 +348,77 @@ func (c *Client) roundTrip(ctx context.Context, hc *http.Client, req *http.Reque
 		return nil, &HTTPError{Endpoint: endpoint, StatusCode: resp.StatusCode, Reason: "unexpected status " + resp.Status}
 	}
 	return data, nil
+}
+
+// maxErrorBody caps what the SDK reads of an error answered in place of
+// a download.
+const maxErrorBody = 64 << 10
+
+// download sends req and copies the body of a 200 answer into w as it
+// arrives, never holding it whole: the way of the endpoints that answer
+// media (a QR code image). An answer that is JSON or text is WeChat's error
+// in place of the media: its errcode becomes an *APIError, anything else
+// an *HTTPError, and nothing is written; so is a status other than 200.
+// Past limit bytes it fails with ErrResponseTooLarge, having written limit
+// bytes, or none when the answer announced its length. It logs as
+// roundTrip does.
+func (c *Client) download(ctx context.Context, req *http.Request, endpoint string, limit int64, w io.Writer) (int64, error) {
+	start := time.Now()
+	resp, err := c.http.Do(req)
+	if err != nil {
+		c.log.LogAttrs(ctx, slog.LevelDebug, "wego: request failed",
+			slog.String("method", req.Method), slog.String("endpoint", endpoint),
+			slog.Duration("took", time.Since(start)), slog.String("error", redact(err.Error())))
+		return 0, fmt.Errorf("wego: %s: %w", endpoint, redactURLError(err))
+	}
+	defer resp.Body.Close()
+	n, err := copyMedia(resp, endpoint, limit, w)
+	c.log.LogAttrs(ctx, slog.LevelDebug, "wego: request",
+		slog.String("method", req.Method), slog.String("endpoint", endpoint),
+		slog.Int("status", resp.StatusCode), slog.Int64("bytes", n),
+		slog.Duration("took", time.Since(start)))
+	return n, err
+}
+
+// copyMedia copies the media resp carries into w; see download.
+func copyMedia(resp *http.Response, endpoint string, limit int64, w io.Writer) (int64, error) {
+	if resp.StatusCode != http.StatusOK {
+		return 0, &HTTPError{Endpoint: endpoint, StatusCode: resp.StatusCode, Reason: "unexpected status " + resp.Status}
+	}
+	if ct := resp.Header.Get("Content-Type"); isTextAnswer(ct) {
+		body, err := readCapped(resp.Body, maxErrorBody)
+		if err != nil {
+			return 0, fmt.Errorf("wego: %s: %w", endpoint, err)
+		}
+		if err := checkEnvelope(endpoint, body); err != nil {
+			return 0, err
+		}
+		return 0, &HTTPError{Endpoint: endpoint, StatusCode: resp.StatusCode, Reason: "answered " + ct + " where media was expected"}
+	}
+	if resp.ContentLength > limit {
+		return 0, fmt.Errorf("wego: %s: %w: %d bytes announced, at most %d", endpoint, ErrResponseTooLarge, resp.ContentLength, limit)
+	}
+	n, err := io.Copy(w, io.LimitReader(resp.Body, limit))
+	if err != nil {
+		return n, fmt.Errorf("wego: %s: %w", endpoint, err)
+	}
+	if n == limit {
+		var one [1]byte
+		if _, err := io.ReadFull(resp.Body, one[:]); err == nil {
+			return n, fmt.Errorf("wego: %s: %w: more than %d bytes", endpoint, ErrResponseTooLarge, limit)
+		}
+	}
+	return n, nil
+}
+
+// isTextAnswer reports whether a Content-Type is JSON or text: what WeChat
+// answers instead of media when something is wrong.
+func isTextAnswer(contentType string) bool {
+	t, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		return false
+	}
+	return t == "application/json" || strings.HasSuffix(t, "+json") || strings.HasPrefix(t, "text/")
 }
 
 // checkEnvelope turns a non-zero errcode into an *APIError.

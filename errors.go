@@ -77,6 +77,12 @@ var (
 	// error text names the tag.
 	ErrTagNotFound = errors.New("wego: no such tag")
 
+	// ErrQRCodeTicketInvalid is wrapped by the error [Client.QRCodeImage]
+	// returns when WeChat answers a QR code ticket with HTTP 404, as it
+	// does for a ticket it does not know and for a temporary QR code past
+	// its expiry: make a new QR code. The [*HTTPError] is reachable too.
+	ErrQRCodeTicketInvalid = errors.New("wego: QR code ticket unknown or expired")
+
 	// ErrPayNotConfigured is returned by pay calls on a Client without
 	// Settings.MchID and MchSecret, and by refunds without the client
 	// certificate (Settings.CertPEMPath and KeyPEMPath).
@@ -135,6 +141,7 @@ const (
 	CodeCodeUsed            = 40163 // an OAuth code already exchanged: a code works once
 	CodeRefreshTokenExpired = 42002 // an OAuth refresh token past its 30 days
 	CodeAPIUnauthorized     = 48001 // no permission: sns/userinfo with a snsapi_base token
+	CodeAPIUnsupported      = 45103 // the endpoint was retired: shorturl (see Client.CreateShortURL)
 )
 
 // APIError is an answer from a WeChat JSON endpoint whose errcode is not 0.

@@ -188,6 +188,10 @@ type Settings struct {
 	// client certificate (refund); empty means PayBaseURL. wegotest serves
 	// them on a listener that demands the certificate in the TLS handshake.
 	PaySecureBaseURL string
+	// QRCodeImageBaseURL overrides https://mp.weixin.qq.com, the host that
+	// serves QR code images ([Client.ShowQRCodeURL], [Client.QRCodeImage]),
+	// e.g. to point at a wegotest server.
+	QRCodeImageBaseURL string
 	// Logger receives the SDK's logs (requests at Debug, retries and token
 	// refreshes at Info, problems at Warn). With nil, the SDK's own logs are
 	// discarded, but failures of the application's code (a push or pay
@@ -203,6 +207,8 @@ const (
 	DefaultBaseURL      = "https://api.weixin.qq.com"
 	DefaultPayBaseURL   = "https://api.mch.weixin.qq.com"
 	DefaultOAuthBaseURL = "https://open.weixin.qq.com"
+	// DefaultQRCodeImageBaseURL serves QR code images (showqrcode).
+	DefaultQRCodeImageBaseURL = "https://mp.weixin.qq.com"
 )
 
 // checked holds what validate derived from Settings.
@@ -234,6 +240,7 @@ func (s *Settings) validate() (checked, *InitError) {
 	checkURL("PayBaseURL", s.PayBaseURL)
 	checkURL("PaySecureBaseURL", s.PaySecureBaseURL)
 	checkURL("OAuthBaseURL", s.OAuthBaseURL)
+	checkURL("QRCodeImageBaseURL", s.QRCodeImageBaseURL)
 	s.validateOAuth(add)
 
 	if s.MchID != "" && s.MchSecret == "" {

@@ -90,6 +90,30 @@
 //	cfg, err := c.JSConfig(ctx, pageURL)
 //	err = srv.VerifyJSSignature(pageURL, cfg.NonceStr, cfg.Timestamp, cfg.Signature)
 //
+// # QR codes
+//
+// POST /cgi-bin/qrcode/create makes temporary and permanent QR codes with
+// an integer or a string scene, in WeChat's ranges (40052 for another
+// action_name, 40053 for a scene out of range), each with a new ticket of
+// the shape of WeChat's and a url; a temporary one lives its
+// expire_seconds (60 s without, at most 30 days). GET
+// /cgi-bin/showqrcode?ticket=..., on [Server.URL] (which [Server.Settings]
+// gives as QRCodeImageBaseURL), answers a small PNG without an access
+// token, and HTTP 404 for an unknown ticket or an expired code, as WeChat
+// does. [Server.QRCode] tells what a ticket is; [Server.ExpireQRCodes]
+// makes every temporary code expired. [Server.ScanQRCode] plays a user
+// scanning a code and pushes what WeChat pushes: subscribe with EventKey
+// "qrscene_" and the scene for a user who did not follow (who follows
+// from then on, with subscribe_scene ADD_SCENE_QR_CODE and the scene in
+// qr_scene or qr_scene_str), SCAN with the scene for a follower:
+//
+//	qr, err := c.CreateQRCode(ctx, wego.QRCode{SceneStr: "poster-42", ExpireIn: time.Hour})
+//	reply, err := srv.ScanQRCode("/wechat", qr.Ticket, "oNewUser") // the app sees PushScanSubscribe, Scene "poster-42"
+//
+// POST /cgi-bin/shorturl answers errcode 45103 ("This API has been
+// unsupported"), as WeChat has since 2023: it stopped making short links
+// on 2021-03-15.
+//
 // # The app under test
 //
 // The server starts a second loopback server, at [Server.AppURL], for the

@@ -76,6 +76,7 @@ type Server struct {
 	oauth oauthState
 
 	tickets ticketState
+	qrcodes qrState
 }
 
 // NewServer starts a fake WeChat platform. Call Close when done.
@@ -105,6 +106,7 @@ func NewServer() *Server {
 	s.initUsers()
 	s.initOAuth()
 	s.initTickets()
+	s.initQRCodes()
 	s.ts = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.ts.URL
 	s.startPay()
@@ -146,7 +148,8 @@ func (s *Server) Close() {
 // [PathPayNotify], so orders placed without a NotifyURL of their own are
 // notified to the app under test. RegisterURL is AppURL too, the host of
 // the default OAuth domain, and OAuthBaseURL is URL, which serves the
-// authorize page ([PathAuthorize]). Logger is the test's log for a server
+// authorize page ([PathAuthorize]). QRCodeImageBaseURL is URL, which
+// serves the QR code images ([PathShowQRCode]). Logger is the test's log for a server
 // made by [New], nil (no logs) for one made by [NewServer].
 func (s *Server) Settings() wego.Settings {
 	return wego.Settings{
@@ -168,6 +171,8 @@ func (s *Server) Settings() wego.Settings {
 
 		RegisterURL:  s.AppURL,
 		OAuthBaseURL: s.URL,
+
+		QRCodeImageBaseURL: s.URL,
 
 		Logger: s.log,
 	}
@@ -202,11 +207,11 @@ func (s *Server) SetCallbackIPs(ips ...string) {
 // {"errcode":45009,"errmsg":"reach max api daily quota limit rid:
 // 6613a8f6-1b2c3d4e-5f6a7b8c"}. The fake knows the errmsg of the common
 // codes: -1 system error; 40001, 40002, 40003, 40007, 40013, 40014, 40029,
-// 40030, 40032, 40037, 40050, 40051, 40092, 40097, 40125, 40163, 40164
+// 40030, 40032, 40037, 40050, 40051, 40052, 40053, 40092, 40097, 40125, 40163, 40164
 // (naming the caller's address, as in "invalid ip 127.0.0.1 ipv6
 // ::ffff:127.0.0.1, not in whitelist"); 41001, 41002, 41003, 41004, 41008,
 // 41009; 42001, 42002; 43001, 43002, 43004; 44002; 45009, 45011, 45015,
-// 45047, 45056, 45057, 45058, 45059, 45157, 45158, 45159; 46003, 46004;
+// 45047, 45056, 45057, 45058, 45059, 45103, 45157, 45158, 45159; 46003, 46004;
 // 47001; 48001, 48004; 49003; 50001, 50002. Other codes get errmsg
 // "error". On the authorize page ([PathAuthorize], [PathAuthorizeConfirm])
 // a fault is WeChat's HTML error page instead, with the code and its text,
@@ -327,7 +332,7 @@ func (s *Server) route(path string, h http.HandlerFunc) {
 // removes it. It returns an error, and changes nothing, when path does
 // not start with "/", carries a query or fragment, or is one the fake
 // serves itself (the token, pay, user, group, tag and blacklist
-// endpoints, getcallbackip, getticket, the authorize page and the sns
+// endpoints, getcallbackip, getticket, the QR code and shorturl endpoints, the authorize page and the sns
 // endpoints of web authorization): change those with the fault methods
 // instead.
 func (s *Server) Handle(path string, h http.Handler) error {

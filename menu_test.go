@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -14,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wego-sdk/wego"
+	"github.com/wego-sdk/wego/wegotest"
 )
 
 // sampleMenu has a button of every kind, a URL with & and a name in Chinese.
@@ -406,4 +409,222 @@ func TestMatchRuleValidate(t *testing.T) {
 	}
 	assert.True(t, wego.MatchRule{}.IsZero())
 	assert.False(t, wego.MatchRule{TagID: 2}.IsZero())
+}
+
+// menuPaths are the menu endpoints: a test of bad input checks that none
+// of them, nor the token endpoints, saw a request.
+var menuPaths = []string{
+	wegotest.PathMenuCreate, wegotest.PathMenuGet, wegotest.PathMenuDelete, wegotest.PathMenuAddConditional,
+	wegotest.PathMenuDelConditional, wegotest.PathMenuTryMatch, wegotest.PathSelfMenuInfo,
+}
+
+func menuRequestsSeen(srv *wegotest.Server) int {
+	n := srv.TokenRequests()
+	for _, p := range menuPaths {
+		n += srv.Requests(p)
+	}
+	return n
+}
+
+// A menu WeChat would refuse fails before any request, with an error
+// naming the button and the field.
+func TestBadMenusSendNothing(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t)
+	ctx := context.Background()
+	click := wego.ClickButton("a", "k")
+	for _, tt := range []struct {
+		name string
+		menu wego.Menu
+		want error
+		text string
+	}{
+		{"a fourth button", wego.Menu{Buttons: []wego.Button{click, click, click, click}},
+			wego.ErrInvalidParameter, "button 4: a menu has at most 3 buttons"},
+		{"a sixth sub-button", wego.Menu{Buttons: []wego.Button{click, wego.SubMenu("more", click, click, click, click, click, click)}},
+			wego.ErrInvalidParameter, "button 2 › sub 6: a sub-menu has at most 5 buttons"},
+		{"a 17-byte name in Chinese", wego.Menu{Buttons: []wego.Button{wego.ClickButton("今日歌曲推ab", "k")}},
+			wego.ErrInvalidParameter, "button 1: name is 17 bytes, at most 16"},
+		{"6 Chinese characters", wego.Menu{Buttons: []wego.Button{click, wego.ViewButton("今日歌曲推荐", "https://example.com")}},
+			wego.ErrInvalidParameter, "button 2: name is 18 bytes, at most 16"},
+		{"a view button without URL", wego.Menu{Buttons: []wego.Button{click, wego.SubMenu("more", click, wego.ViewButton("site", ""))}},
+			wego.ErrMissingParameter, "button 2 › sub 2: url, which a view button needs"},
+	} {
+		err := c.CreateMenu(ctx, tt.menu)
+		require.ErrorIs(t, err, tt.want, tt.name)
+		assert.Contains(t, err.Error(), tt.text, tt.name)
+		_, err = c.CreateConditionalMenu(ctx, tt.menu, wego.MatchRule{TagID: 2})
+		require.ErrorIs(t, err, tt.want, tt.name)
+		assert.Contains(t, err.Error(), tt.text, tt.name)
+	}
+	_, err := c.CreateConditionalMenu(ctx, sampleMenu, wego.MatchRule{})
+	assert.ErrorIs(t, err, wego.ErrMissingParameter, "a rule with no field")
+	_, err = c.CreateConditionalMenu(ctx, sampleMenu, wego.MatchRule{Country: "中国", City: "广州"})
+	assert.ErrorContains(t, err, "matchrule › province, which a city needs")
+	assert.ErrorIs(t, c.DelConditionalMenu(ctx, 0), wego.ErrMissingParameter)
+	_, err = c.TryMatch(ctx, "")
+	assert.ErrorIs(t, err, wego.ErrMissingParameter)
+
+	assert.Equal(t, 0, srv.Requests(wegotest.PathMenuCreate))
+	assert.Equal(t, 0, srv.Requests(wegotest.PathMenuAddConditional))
+	assert.Equal(t, 0, menuRequestsSeen(srv), "no request, not even for a token")
+}
+
+func TestMenusEndToEnd(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t)
+	ctx := context.Background()
+
+	m, err := c.GetMenus(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, wego.Menus{}, *m, "no menu yet: empty, not an error")
+	self, err := c.GetCurrentSelfMenuInfo(ctx)
+	require.NoError(t, err)
+	assert.False(t, self.Open)
+
+	require.NoError(t, c.CreateMenu(ctx, sampleMenu))
+	m, err = c.GetMenus(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, wego.Menus{Menu: sampleMenu}, *m)
+	assert.Equal(t, sampleMenu, srv.Menus().Menu)
+
+	self, err = c.GetCurrentSelfMenuInfo(ctx)
+	require.NoError(t, err)
+	assert.True(t, self.Open)
+	require.Len(t, self.Buttons, 3)
+	assert.Equal(t, wego.SelfMenuButton{Type: wego.ButtonClick, Name: "今日歌曲", Key: "V1001_TODAY_MUSIC"}, self.Buttons[0])
+	require.Len(t, self.Buttons[1].SubButtons, 3)
+	assert.Equal(t, wego.SelfMenuButton{Type: wego.ButtonMiniprogram, Name: "wxa", URL: "http://mp.weixin.qq.com",
+		AppID: "wx286b93c14bbf93aa", PagePath: "pages/lunar/index"}, self.Buttons[1].SubButtons[1])
+	assert.Equal(t, "https://www.example.com/s?q=1&lang=zh", self.Buttons[1].SubButtons[0].URL, "& stays &")
+
+	require.NoError(t, c.DelMenu(ctx))
+	m, err = c.GetMenus(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, wego.Menus{}, *m)
+}
+
+func TestConditionalMenusEndToEnd(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t)
+	ctx := context.Background()
+	vip, err := srv.AddTag("VIP")
+	require.NoError(t, err)
+	require.NoError(t, srv.AddUser(wegotest.User{OpenID: "oVIP", WeChatID: "vip_fan", ClientPlatformType: 2}))
+	require.NoError(t, srv.AddUser(wegotest.User{OpenID: "oFan", ClientPlatformType: 2}))
+	vipMenu := wego.Menu{Buttons: []wego.Button{wego.ClickButton("会员中心", "VIP_CENTER")}}
+	rule := wego.MatchRule{TagID: vip, ClientPlatformType: 2}
+
+	_, err = c.CreateConditionalMenu(ctx, vipMenu, rule)
+	var ae *wego.APIError
+	require.ErrorAs(t, err, &ae)
+	assert.Equal(t, 65303, ae.Code, "a conditional menu needs a default menu")
+
+	require.NoError(t, c.CreateMenu(ctx, sampleMenu))
+	id, err := c.CreateConditionalMenu(ctx, vipMenu, rule)
+	require.NoError(t, err)
+	require.NoError(t, c.TagUsers(ctx, wego.TagID(vip), "oVIP"))
+
+	m, err := c.GetMenus(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, []wego.ConditionalMenu{{Menu: vipMenu, MatchRule: rule, MenuID: id}}, m.Conditional)
+	assert.NotZero(t, m.MenuID, "the default menu has an id once there are conditional menus")
+	assert.Equal(t, sampleMenu, m.Menu)
+
+	got, err := c.TryMatch(ctx, "oVIP")
+	require.NoError(t, err)
+	assert.Equal(t, vipMenu, *got)
+	got, err = c.TryMatch(ctx, "vip_fan")
+	require.NoError(t, err)
+	assert.Equal(t, vipMenu, *got, "by WeChat ID")
+	gets := srv.Requests(wegotest.PathMenuGet)
+	got, err = c.TryMatch(ctx, "oFan")
+	require.NoError(t, err)
+	assert.Equal(t, sampleMenu, *got, "no conditional menu matches: the default menu")
+	assert.Equal(t, gets+1, srv.Requests(wegotest.PathMenuGet), "asked of menu/get after trymatch's 46002")
+	_, err = c.TryMatch(ctx, "oNobody")
+	require.ErrorAs(t, err, &ae)
+	assert.Equal(t, 65302, ae.Code)
+
+	// Rules on personal data: WeChat refuses them since 2021.
+	_, err = c.CreateConditionalMenu(ctx, vipMenu, wego.MatchRule{Sex: 1})
+	require.ErrorAs(t, err, &ae)
+	assert.Equal(t, 65320, ae.Code)
+
+	require.NoError(t, c.DelConditionalMenu(ctx, id))
+	m, err = c.GetMenus(ctx)
+	require.NoError(t, err)
+	assert.Empty(t, m.Conditional)
+	assert.Equal(t, sampleMenu, m.Menu, "the default menu stays")
+	err = c.DelConditionalMenu(ctx, id)
+	require.ErrorAs(t, err, &ae)
+	assert.Equal(t, 65301, ae.Code)
+
+	got, err = c.TryMatch(ctx, "oVIP")
+	require.NoError(t, err)
+	assert.Equal(t, sampleMenu, *got)
+	require.NoError(t, c.DelMenu(ctx))
+	got, err = c.TryMatch(ctx, "oVIP")
+	require.NoError(t, err)
+	assert.Equal(t, wego.Menu{}, *got, "no menu at all: an empty one")
+}
+
+// Every menu in testdata/menu loads, validates, is created on wegotest and
+// comes back from GetMenus equal; conditional ones (with a matchrule) as
+// conditional menus, on a WeChat that still takes rules on personal data
+// (WeChat's own example has them).
+func TestMenuFilesRoundTrip(t *testing.T) {
+	t.Parallel()
+	files, err := filepath.Glob("testdata/menu/*.json")
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, len(files), 5)
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			t.Parallel()
+			data, err := os.ReadFile(f)
+			require.NoError(t, err)
+			var cm wego.ConditionalMenu
+			require.NoError(t, json.Unmarshal(data, &cm))
+			require.NoError(t, cm.Validate())
+			srv, c := setup(t)
+			srv.AllowPrivacyMenuRules(true)
+			ctx := context.Background()
+			if cm.MatchRule.IsZero() {
+				require.NoError(t, c.CreateMenu(ctx, cm.Menu))
+				m, err := c.GetMenus(ctx)
+				require.NoError(t, err)
+				assert.Equal(t, cm.Menu, m.Menu)
+				return
+			}
+			require.NoError(t, cm.MatchRule.Validate())
+			require.NoError(t, c.CreateMenu(ctx, sampleMenu))
+			id, err := c.CreateConditionalMenu(ctx, cm.Menu, cm.MatchRule)
+			require.NoError(t, err)
+			m, err := c.GetMenus(ctx)
+			require.NoError(t, err)
+			cm.MenuID = id
+			assert.Equal(t, []wego.ConditionalMenu{cm}, m.Conditional)
+		})
+	}
+}
+
+// WeChat's own second example on its create-menu page has seven buttons
+// in the bar, where WeChat takes three: it fails, naming the fourth.
+func TestWeChatsOtherTypesExampleIsOverTheLimit(t *testing.T) {
+	t.Parallel()
+	data, err := os.ReadFile("testdata/menu-invalid/wechat-create-other-types.json")
+	require.NoError(t, err)
+	var m wego.Menu
+	require.NoError(t, json.Unmarshal(data, &m))
+	assert.Len(t, m.Buttons, 7)
+	err = m.Validate()
+	require.ErrorIs(t, err, wego.ErrInvalidParameter)
+	assert.Contains(t, err.Error(), "button 4: a menu has at most 3 buttons")
+
+	srv, c := setup(t)
+	_, err = c.WeChat.MenuCreate(context.Background(), m) // the raw layer sends it as given
+	var ae *wego.APIError
+	require.ErrorAs(t, err, &ae)
+	assert.Equal(t, 40016, ae.Code, "and WeChat refuses it")
+	assert.Equal(t, 1, srv.Requests(wegotest.PathMenuCreate))
 }

@@ -209,12 +209,12 @@ func (s *Server) SetCallbackIPs(ips ...string) {
 // ::ffff:127.0.0.1, not in whitelist"); 41001, 41002, 41003, 41004, 41008,
 // 41009; 42001, 42002; 43001, 43002, 43004; 44002; 45009, 45011, 45015,
 // 45047, 45056, 45057, 45058, 45059, 45157, 45158, 45159; 46003, 46004;
-// 47001; 48001, 48004; 49003; 50001, 50002; and the menu codes 40016 to
+// 47001; 48001, 48004; 49003; 50001, 50002; the menu codes 40016 to
 // 40027, 46002, 65301 to 65314, 65316, 65317 and 65320. Other codes get
-// errmsg "error". On the authorize page ([PathAuthorize], [PathAuthorizeConfirm])
-// a fault is WeChat's HTML error page instead, with the code and its text,
-// known for the page's own codes 10003, 10005, 10010, 10011, 10012 and
-// 10016. Calls queue up: FailNext twice fails the next two requests. A
+// errmsg "error". On the authorize page ([PathAuthorize],
+// [PathAuthorizeConfirm]) a fault is WeChat's HTML error page instead,
+// with the code and its text, known for the page's own codes 10003,
+// 10005, 10010, 10011, 10012 and 10016. Calls queue up: FailNext twice fails the next two requests. A
 // fault comes before everything else the path would check, the access
 // token included, and applies to the paths of [Server.Handle] too.
 func (s *Server) FailNext(path string, errcode int) {

@@ -71,7 +71,8 @@ const (
 	// ([ArticleViewLimitedButton]).
 	ButtonArticleViewLimited ButtonType = "article_view_limited"
 	// ButtonViewLimited opens the page of a permanent news material
-	// ([ViewLimitedButton]); WeChat now steers to article_view_limited.
+	// ([ViewLimitedButton]); WeChat's current pages list
+	// article_view_limited, for published articles, in its place.
 	ButtonViewLimited ButtonType = "view_limited"
 	// ButtonMiniprogram opens a page of a Mini Program bound to the
 	// account, or the URL in WeChat clients too old for Mini Programs
@@ -391,12 +392,13 @@ func (id MenuID) String() string { return strconv.FormatInt(int64(id), 10) }
 // those who match every field set; the zero value of a field matches
 // everyone. At least one field must be set.
 //
-// Since 2021-10-20 WeChat no longer matches menus on personal data: it
+// WeChat no longer matches menus on personal data (sex and region since
+// 2021-10-20; its page on conditional menus now names language too): it
 // refuses a rule with Sex, Country, Province, City or Language (errcode
 // 65320), and menus made before with one no longer match anyone, though
 // [Client.GetMenus] still shows them. TagID and ClientPlatformType are
 // what a rule can use today. The SDK still checks the others' values,
-// which older menus carry.
+// which older menus carry, and sends them: WeChat has the last word.
 type MatchRule struct {
 	// TagID matches the users with this tag ([Tag]); a user with several
 	// tags is matched on the tag given last.
@@ -404,17 +406,17 @@ type MatchRule struct {
 	// ClientPlatformType matches the users of one platform: 1 iOS, 2
 	// Android, 3 others.
 	ClientPlatformType int
-	// Sex matches 1 men or 2 women (refused since 2021-10-20).
+	// Sex matches 1 men or 2 women (refused by WeChat today).
 	Sex int
 	// Country, Province and City match the region the user set in WeChat,
 	// in WeChat's region table (e.g. 中国, 广东, 广州); a Province needs its
-	// Country, a City its Province (refused since 2021-10-20).
+	// Country, a City its Province (refused by WeChat today).
 	Country  string
 	Province string
 	City     string
 	// Language matches the language of the user's WeChat: zh_CN, zh_TW,
 	// zh_HK, en, id, ms, es, ko, it, ja, pl, pt, ru, th, vi, ar, hi, he,
-	// tr, de or fr (refused since 2021-10-20).
+	// tr, de or fr (refused by WeChat today).
 	Language string
 	// GroupID is the group ([Group]) older menus matched, from before
 	// tags replaced groups. GetMenus tells it; new rules use TagID, and

@@ -15,9 +15,10 @@ var (
 	ErrMissingParameter = errors.New("wego: missing required parameter")
 	// ErrInvalidParameter is wrapped by errors about a parameter WeChat
 	// would refuse (a remark or a name too long, a reserved group or tag,
-	// an unknown language), found before anything is sent; the error text
-	// names the parameter and says why, e.g. "remark: 31 characters, at
-	// most 30".
+	// an unknown language, a menu over WeChat's limits), found before
+	// anything is sent; the error text names the parameter and says why,
+	// e.g. "remark: 31 characters, at most 30", "button 2 › sub 4: name is
+	// 61 bytes, at most 60".
 	ErrInvalidParameter = errors.New("wego: invalid parameter")
 	// ErrResponseTooLarge is returned when an answer from WeChat exceeds the size the SDK reads.
 	ErrResponseTooLarge = errors.New("wego: response body too large")
@@ -142,6 +143,9 @@ const (
 	CodeRefreshTokenExpired = 42002 // an OAuth refresh token past its 30 days
 	CodeAPIUnauthorized     = 48001 // no permission: sns/userinfo with a snsapi_base token
 	CodeAPIUnsupported      = 45103 // the endpoint was retired: shorturl (see Client.CreateShortURL)
+
+	CodeMenuVersionNotExist = 46002 // trymatch: no conditional menu matches the user, who sees the default menu
+	CodeMenuNotExist        = 46003 // the account has no menu: GetMenus answers an empty one
 )
 
 // APIError is an answer from a WeChat JSON endpoint whose errcode is not 0.

@@ -71,6 +71,26 @@
 // [Server.User], [Server.Groups], [Server.Tags] and [Server.Blacklist],
 // in wego's types.
 //
+// Menus, kept per server: menu/create (the default menu), menu/get
+// (46003 without a menu), menu/delete (every menu), addconditional and
+// delconditional (conditional menus with ids; 65301 for an unknown one),
+// trymatch and get_current_selfmenu_info (the default menu, is_menu_open
+// 1). Menus are checked as WeChat checks them and refused with its codes:
+// 1 to 3 buttons (40016) and 1 to 5 under one (40023), names of at most
+// 16 and 60 bytes (40018, 40025), keys of 128 and URLs of 1024 bytes, a
+// known type with the fields it needs (40017, 40024, 40019, 40020, ...),
+// one level of sub-menus (40022); a conditional menu needs a default
+// menu (65303) and a rule (65304), a country for a province and a
+// province for a city (65310, 65311), and all conditional menus link to
+// at most 3 domains (65316). trymatch takes an openid or a [User]'s
+// WeChatID (65302 for neither) and answers the newest conditional menu
+// whose rule matches the user: the tag the user was given last, the
+// group, the ClientPlatformType; 46002 when none matches. As WeChat since
+// 2021, the fake refuses rules on sex, region and language (65320);
+// [Server.AllowPrivacyMenuRules] plays the WeChat of before, which took
+// them and matched them against the users' Sex, Country, Province, City
+// and Language. [Server.Menus] tells the menus in wego's types.
+//
 // Endpoints the SDK does not wrap: [Server.Handle] serves a handler of the
 // test's at a path, for code that calls c.WeChat.Get or Post, behind the
 // same access token check.

@@ -8,9 +8,9 @@ import (
 // errmsgs are the errmsg texts WeChat answers for the errcodes the fake
 // answers or [Server.FailNext] is commonly given, as WeChat's API writes
 // them (the English column of its global return codes, 全局返回码, where no
-// answer was seen, and for the codes of the user, group and tag pages,
-// which that list lacks, their description shortened as WeChat's other
-// English errmsgs are); WeChat appends " rid: ..." (" hint: [...]" in older
+// answer was seen, and for the codes of the user, group, tag and menu
+// pages, which that list lacks, their description shortened as WeChat's
+// other English errmsgs are); WeChat appends " rid: ..." (" hint: [...]" in older
 // answers). Newer 40001 answers go on with ", could get access_token by
 // getStableAccessToken, more details at ..."; the fake keeps the text that
 // every answer starts with. 40164 names the caller's address: see errMsg.
@@ -33,6 +33,18 @@ var errmsgs = map[int]string{
 	40007: "invalid media_id",
 	40013: "invalid appid",
 	40014: "invalid access_token",
+	40016: "invalid button size",
+	40017: "invalid button type",
+	40018: "invalid button name size",
+	40019: "invalid button key size",
+	40020: "invalid button url size",
+	40021: "invalid menu version",
+	40022: "invalid sub button level",
+	40023: "invalid sub button size",
+	40024: "invalid sub button type",
+	40025: "invalid sub button name size",
+	40026: "invalid sub button key size",
+	40027: "invalid sub button url size",
 	40029: "invalid code",
 	40030: "invalid refresh_token",
 	40032: "invalid openid list size",
@@ -69,6 +81,7 @@ var errmsgs = map[int]string{
 	45157: "invalid tag name",
 	45158: "tag name too long",
 	45159: "invalid tag id",
+	46002: "menu version no exist",
 	46003: "menu no exist",
 	46004: "user no exist",
 	47001: "data format error",
@@ -77,6 +90,23 @@ var errmsgs = map[int]string{
 	49003: "not match openid with appid",
 	50001: "user unauthorized",
 	50002: "user limited",
+	65301: "conditional menu of menuid no exist",
+	65302: "no such user",
+	65303: "no default menu, conditional menu not allowed",
+	65304: "match rule empty",
+	65305: "conditional menu count limit",
+	65306: "account not allowed conditional menu",
+	65307: "conditional menu empty",
+	65308: "button without response type",
+	65309: "conditional menu switched off",
+	65310: "country required with province or city",
+	65311: "province required with city",
+	65312: "invalid country",
+	65313: "invalid province",
+	65314: "invalid city",
+	65316: "too many url domains in conditional menus",
+	65317: "invalid url",
+	65320: "match rule with privacy info not allowed",
 }
 
 // errMsg returns the errmsg WeChat answers with errcode to a caller at

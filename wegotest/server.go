@@ -74,6 +74,7 @@ type Server struct {
 	push  pushConfig
 	users userState
 	oauth oauthState
+	menus menuState
 
 	tickets ticketState
 	qrcodes qrState
@@ -104,6 +105,7 @@ func NewServer() *Server {
 	})
 	s.initPush()
 	s.initUsers()
+	s.initMenus()
 	s.initOAuth()
 	s.initTickets()
 	s.initQRCodes()
@@ -211,12 +213,14 @@ func (s *Server) SetCallbackIPs(ips ...string) {
 // (naming the caller's address, as in "invalid ip 127.0.0.1 ipv6
 // ::ffff:127.0.0.1, not in whitelist"); 41001, 41002, 41003, 41004, 41008,
 // 41009; 42001, 42002; 43001, 43002, 43004; 44002; 45009, 45011, 45015,
-// 45047, 45056, 45057, 45058, 45059, 45103, 45157, 45158, 45159; 46003, 46004;
-// 47001; 48001, 48004; 49003; 50001, 50002. Other codes get errmsg
-// "error". On the authorize page ([PathAuthorize], [PathAuthorizeConfirm])
-// a fault is WeChat's HTML error page instead, with the code and its text,
-// known for the page's own codes 10003, 10005, 10010, 10011, 10012 and
-// 10016. Calls queue up: FailNext twice fails the next two requests. A
+// 45047, 45056, 45057, 45058, 45059, 45103, 45157, 45158, 45159; 46003,
+// 46004; 47001; 48001, 48004; 49003; 50001, 50002; the menu codes 40016
+// to 40027, 46002, 65301 to 65314, 65316, 65317 and 65320. Other codes
+// get errmsg "error". On the authorize page ([PathAuthorize],
+// [PathAuthorizeConfirm]) a fault is WeChat's HTML error page instead,
+// with the code and its text, known for the page's own codes 10003,
+// 10005, 10010, 10011, 10012 and 10016. Calls queue up: FailNext twice
+// fails the next two requests. A
 // fault comes before everything else the path would check, the access
 // token included, and applies to the paths of [Server.Handle] too.
 func (s *Server) FailNext(path string, errcode int) {
@@ -331,8 +335,9 @@ func (s *Server) route(path string, h http.HandlerFunc) {
 // Handle replaces the handler an earlier call gave path, and a nil h
 // removes it. It returns an error, and changes nothing, when path does
 // not start with "/", carries a query or fragment, or is one the fake
-// serves itself (the token, pay, user, group, tag and blacklist
-// endpoints, getcallbackip, getticket, the QR code and shorturl endpoints, the authorize page and the sns
+// serves itself (the token, pay, user, group, tag, blacklist and menu
+// endpoints, getcallbackip, getticket, the QR code and shorturl
+// endpoints, the authorize page and the sns
 // endpoints of web authorization): change those with the fault methods
 // instead.
 func (s *Server) Handle(path string, h http.Handler) error {

@@ -105,6 +105,14 @@ type User struct {
 	QRScene        int
 	QRSceneStr     string
 
+	// WeChatID is the user's WeChat ID (微信号), which menu/trymatch takes
+	// in place of the openid; empty for none.
+	WeChatID string
+	// ClientPlatformType is the user's phone, as a conditional menu's
+	// client_platform_type matches it: 1 iOS, 2 Android, 3 others; 0
+	// unknown, matched by no such rule.
+	ClientPlatformType int
+
 	// The profile sns/userinfo answers for a token of scope
 	// snsapi_userinfo, as the user left it; the zero value is what WeChat
 	// answers for most users since 2021-10-20: sex 0, no places.
@@ -136,6 +144,9 @@ type userState struct {
 	tags      []named
 	nextTag   int
 	black     []string // the blacklist, in the order users were blocked
+	// lastTag is the tag each user (by position) was given last, which
+	// conditional menus match a user with several tags on.
+	lastTag map[int]int
 }
 
 // fan is one user. The 250,000 followers of a test cost 32 bytes each
@@ -156,6 +167,7 @@ func (s *Server) initUsers() {
 	u := &s.users
 	u.created = time.Now().Truncate(time.Second)
 	u.index = make(map[string]int)
+	u.lastTag = make(map[int]int)
 	u.groups = []named{{0, "未分组"}, {1, "黑名单"}, {2, "星标组"}}
 	u.tags = []named{{2, "星标组"}}
 	u.nextGroup, u.nextTag = firstOwnID, firstOwnID
@@ -223,8 +235,9 @@ var answerOK = map[string]any{"errcode": 0, "errmsg": "ok"}
 // openid (who keeps their place in the lists). Defaults fill the fields
 // left empty (see [User]). It returns an error, and changes nothing, for
 // an empty openid, a remark over 30 characters, a group or a tag the
-// account does not have, more than 20 tags, or a Sex other than 0, 1
-// and 2.
+// account does not have, more than 20 tags, a Sex other than 0, 1 and 2,
+// or a ClientPlatformType other than 0, 1, 2 and 3. The last of TagIDs
+// counts as the tag given last, which conditional menus match on.
 func (s *Server) AddUser(u User) error {
 	switch {
 	case u.OpenID == "":
@@ -235,6 +248,8 @@ func (s *Server) AddUser(u User) error {
 		return fmt.Errorf("wegotest: AddUser: %d tags, WeChat allows %d", len(u.TagIDs), maxTagsPerUser)
 	case u.Sex < 0 || u.Sex > 2:
 		return fmt.Errorf("wegotest: AddUser: sex %d, WeChat answers 0, 1 or 2", u.Sex)
+	case u.ClientPlatformType < 0 || u.ClientPlatformType > 3:
+		return fmt.Errorf("wegotest: AddUser: client platform %d, WeChat knows 1 (iOS), 2 (Android) and 3 (others)", u.ClientPlatformType)
 	}
 	us := &s.users
 	us.mu.Lock()
@@ -275,6 +290,11 @@ func (s *Server) AddUser(u User) error {
 	}
 	if f.subscribed {
 		us.followers++
+	}
+	if n := len(u.TagIDs); n > 0 {
+		us.lastTag[us.index[u.OpenID]] = u.TagIDs[n-1] // as given: the tag given last
+	} else {
+		delete(us.lastTag, us.index[u.OpenID])
 	}
 	return nil
 }
@@ -947,6 +967,7 @@ func (s *Server) serveBatchTagging(req *taggingRequest) (any, int) {
 			u.TagIDs = append(u.TagIDs, req.TagID)
 			slices.Sort(u.TagIDs)
 		}
+		us.lastTag[i] = req.TagID
 	}
 	return answerOK, 0
 }

@@ -208,21 +208,26 @@ func (s *Server) SetCallbackIPs(ips ...string) {
 // served, with WeChat's errmsg for it and a rid, as WeChat answers:
 // {"errcode":45009,"errmsg":"reach max api daily quota limit rid:
 // 6613a8f6-1b2c3d4e-5f6a7b8c"}. The fake knows the errmsg of the common
-// codes: -1 system error; 40001, 40002, 40003, 40007, 40013, 40014, 40029,
-// 40030, 40032, 40037, 40050, 40051, 40052, 40053, 40092, 40097, 40125, 40163, 40164
-// (naming the caller's address, as in "invalid ip 127.0.0.1 ipv6
-// ::ffff:127.0.0.1, not in whitelist"); 41001, 41002, 41003, 41004, 41008,
-// 41009; 42001, 42002; 43001, 43002, 43004; 44002; 45009, 45011, 45015,
-// 45047, 45056, 45057, 45058, 45059, 45103, 45157, 45158, 45159; 46003,
-// 46004; 47001; 48001, 48004; 49003; 50001, 50002; the menu codes 40016
-// to 40027, 46002, 65301 to 65314, 65316, 65317 and 65320. Other codes
-// get errmsg "error". On the authorize page ([PathAuthorize],
-// [PathAuthorizeConfirm]) a fault is WeChat's HTML error page instead,
-// with the code and its text, known for the page's own codes 10003,
-// 10005, 10010, 10011, 10012 and 10016. Calls queue up: FailNext twice
-// fails the next two requests. A
-// fault comes before everything else the path would check, the access
-// token included, and applies to the paths of [Server.Handle] too.
+// codes:
+//   - -1 system error;
+//   - 40001, 40002, 40003, 40007, 40013, 40014, 40029, 40030, 40032, 40037,
+//     40050, 40051, 40052, 40053, 40092, 40097, 40125, 40163, 40164 (naming
+//     the caller's address, as in "invalid ip 127.0.0.1 ipv6
+//     ::ffff:127.0.0.1, not in whitelist");
+//   - 41001, 41002, 41003, 41004, 41008, 41009; 42001, 42002; 43001, 43002,
+//     43004; 44002;
+//   - 45009, 45011, 45015, 45047, 45056, 45057, 45058, 45059, 45103, 45157,
+//     45158, 45159; 46003, 46004; 47001; 48001, 48004; 49003; 50001, 50002;
+//   - the menu codes 40016 to 40027, 46002, 65301 to 65314, 65316, 65317
+//     and 65320.
+//
+// Other codes get errmsg "error". On the authorize page ([PathAuthorize],
+// [PathAuthorizeConfirm]) a fault is WeChat's HTML error page instead, with
+// the code and its text, known for the page's own codes 10003, 10005,
+// 10010, 10011, 10012 and 10016. Calls queue up: FailNext twice fails the
+// next two requests. A fault comes before everything else the path would
+// check, the access token included, and applies to the paths of
+// [Server.Handle] too.
 func (s *Server) FailNext(path string, errcode int) {
 	s.mu.Lock()
 	s.faults[path] = append(s.faults[path], errcode)

@@ -1,7 +1,7 @@
 // Command quickstart walks through the first steps with wego: it gets the
 // global access token, asks WeChat which addresses it pushes from, answers
-// an encrypted push, and looks up a follower and moves them to a group by
-// the group's name.
+// an encrypted push, looks up a follower and moves them to a group by the
+// group's name, sets a menu and makes a QR code.
 //
 // With no environment set it runs offline against wegotest, the fake WeChat
 // platform, and needs no account:
@@ -97,7 +97,38 @@ func run(ctx context.Context) error {
 	} else if err := moveToGroup(ctx, c, openid, group); err != nil {
 		return fmt.Errorf("user %s: %w", openid, err)
 	}
+	if err := menuAndQRCode(ctx, c, srv != nil); err != nil {
+		return err
+	}
 	fmt.Println("done")
+	return nil
+}
+
+// menuAndQRCode sets a menu (offline only: on a real account it would
+// replace the menu its users see) and makes a temporary QR code with a
+// scene.
+func menuAndQRCode(ctx context.Context, c *wego.Client, offline bool) error {
+	if offline {
+		menu := wego.Menu{Buttons: []wego.Button{
+			wego.ClickButton("Today", "V1001_TODAY"),
+			wego.SubMenu("More", wego.ViewButton("Site", "https://example.com/?from=menu&v=1")),
+		}}
+		if err := c.CreateMenu(ctx, menu); err != nil { // checked against WeChat's limits first
+			return fmt.Errorf("menu: %w", err)
+		}
+		got, err := c.GetMenus(ctx)
+		if err != nil {
+			return fmt.Errorf("menu: %w", err)
+		}
+		fmt.Printf("8. menu set: %d buttons, the first %q\n", len(got.Menu.Buttons), got.Menu.Buttons[0].Name)
+	} else {
+		fmt.Println("8. (the menu step runs offline only: it would replace your account's menu)")
+	}
+	qr, err := c.CreateQRCode(ctx, wego.QRCode{SceneStr: "quickstart", ExpireIn: time.Hour})
+	if err != nil {
+		return fmt.Errorf("QR code: %w", err)
+	}
+	fmt.Printf("9. QR code for scene %q until %s: %s\n", "quickstart", qr.Expiry.Format(time.TimeOnly), qr.URL)
 	return nil
 }
 

@@ -182,6 +182,20 @@
 // [JSAPIPayParams.ChooseWXPay] gives wx.chooseWXPay's parameters for a
 // JSAPI order.
 //
+// # Menus and QR codes
+//
+// A [Menu] is built from typed buttons ([ClickButton], [ViewButton],
+// [MiniprogramButton], ..., [SubMenu]) or loaded from WeChat's own JSON,
+// and checked against WeChat's limits before [Client.CreateMenu] sends it;
+// an error names the button ("button 2 › sub 4"). [Client.GetMenus],
+// [Client.CreateConditionalMenu] with a [MatchRule], [Client.TryMatch] and
+// [Client.DelMenu] cover the rest.
+//
+// [Client.CreateQRCode] makes temporary or permanent codes with an integer
+// or string scene ([QRCode]); [Client.QRCodeImage] streams the image. A
+// scan arrives at the push handler as [PushScanSubscribe] or [PushScan]
+// with [Push.Scene].
+//
 // # Pay
 //
 // With [Settings].MchID and MchSecret set, the Client speaks WeChat Pay v2.

@@ -27,6 +27,9 @@ const (
 	// maxPendingLogins is how many logins a session keeps under way at
 	// once: one per tab that started one. Older ones are forgotten.
 	maxPendingLogins = 5
+	// profileRetry is how long a session waits before asking WeChat for
+	// the profile again after it failed to answer.
+	profileRetry = time.Minute
 	// maxSessionData caps what the SDK decodes from the store.
 	maxSessionData = 16 << 10
 )
@@ -231,7 +234,7 @@ func (c *Client) RedirectForCode(w http.ResponseWriter, r *http.Request) {
 
 func (c *Client) redirectForCode(w http.ResponseWriter, r *http.Request, id string, s *session) {
 	ctx := r.Context()
-	now := time.Now()
+	now := c.tokens.now()
 	if s == nil {
 		id, s = "", &session{}
 	}
@@ -271,7 +274,7 @@ func (c *Client) finishLogin(w http.ResponseWriter, r *http.Request, id string, 
 	state := last(q, "state")
 	i := -1
 	if s != nil {
-		s.dropExpiredLogins(time.Now())
+		s.dropExpiredLogins(c.tokens.now())
 		i = s.pending(state)
 	}
 	if i < 0 {
@@ -315,7 +318,7 @@ func (c *Client) finishLogin(w http.ResponseWriter, r *http.Request, id string, 
 		http.Redirect(w, r, c.registerBase()+p.Return, http.StatusFound)
 		return
 	}
-	now := time.Now()
+	now := c.tokens.now()
 	maxAge := c.sessionMaxAge()
 	user := &session{
 		Expires: now.Add(maxAge).Unix(),
@@ -348,15 +351,20 @@ func (c *Client) finishLogin(w http.ResponseWriter, r *http.Request, id string, 
 // profile when it is older than UserInfoExpire. ok is false when it
 // answered the request itself.
 func (c *Client) sessionUser(w http.ResponseWriter, r *http.Request, id string, s *session) (*visit, bool) {
-	now := time.Now()
+	now := c.tokens.now()
 	if s.Token.Scope != ScopeBase && !s.profileFresh(now, c.userInfoExpire()) {
 		ctx := r.Context()
 		tok := s.userToken()
-		c.loadProfile(ctx, s, tok, now)
+		fresh := c.loadProfile(ctx, s, tok, now)
 		if tok.AccessToken == "" {
 			// WeChat refused the refresh token (30 days are over): log in again.
 			c.relogin(w, r, id)
 			return nil, false
+		}
+		if expire := c.userInfoExpire(); !fresh && expire > profileRetry {
+			// WeChat failing: the profile held serves a minute more, rather
+			// than every page view asking a WeChat that fails.
+			s.ProfileAt = max(s.ProfileAt, now.Add(profileRetry-expire).Unix())
 		}
 		if err := c.saveSession(ctx, id, s); err != nil {
 			c.log.LogAttrs(ctx, slog.LevelWarn, "wego: session store write failed", slog.String("error", redact(err.Error())))
@@ -473,7 +481,7 @@ func (c *Client) loadSession(ctx context.Context, r *http.Request) (id string, s
 		c.log.LogAttrs(ctx, slog.LevelWarn, "wego: session unreadable, ignored", slog.String("error", err.Error()))
 		return "", nil, nil
 	}
-	if time.Now().Unix() >= s.Expires || (s.OpenID != "" && s.Token == nil) {
+	if c.tokens.now().Unix() >= s.Expires || (s.OpenID != "" && s.Token == nil) {
 		return "", nil, nil
 	}
 	return ck.Value, s, nil
@@ -481,7 +489,7 @@ func (c *Client) loadSession(ctx context.Context, r *http.Request) (id string, s
 
 // saveSession writes s under id for the rest of its life.
 func (c *Client) saveSession(ctx context.Context, id string, s *session) error {
-	ttl := time.Until(time.Unix(s.Expires, 0))
+	ttl := time.Unix(s.Expires, 0).Sub(c.tokens.now())
 	if ttl <= 0 {
 		return errors.New("session already expired")
 	}

@@ -539,3 +539,40 @@ func TestLoginRequiredRedirectURIOffTheOAuthDomain(t *testing.T) {
 	assert.Zero(t, srv.Requests(wegotest.PathOAuthToken))
 	assert.Empty(t, *seen)
 }
+
+func TestLoginRequiredWhenWeChatFailsTheProfile(t *testing.T) {
+	t.Parallel()
+	srv, c, _ := loginApp(t)
+	var mu sync.Mutex
+	offset := time.Duration(0)
+	wego.SetTokenClock(c, func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		return time.Now().Add(offset)
+	})
+	later := func(d time.Duration) {
+		mu.Lock()
+		offset += d
+		mu.Unlock()
+	}
+	b := newBrowser(t)
+	p, _ := b.follow(srv.AppURL + "/me")
+	require.Equal(t, "hello Alice <&> oAlice ", p.body)
+	asked := srv.Requests(wegotest.PathSNSUserInfo)
+
+	// An hour later the profile is stale, and WeChat fails: the page is
+	// served with the profile held, WeChat asked once (its -1 retried 3
+	// times)...
+	srv.FailAlways(wegotest.PathSNSUserInfo, -1)
+	later(time.Hour + time.Second)
+	for range 3 {
+		p = b.get(srv.AppURL + "/me")
+		assert.Equal(t, "hello Alice <&> oAlice ", p.body)
+	}
+	assert.Equal(t, asked+4, srv.Requests(wegotest.PathSNSUserInfo), "not on every page view")
+
+	// ...and again a minute later.
+	later(time.Minute + time.Second)
+	b.get(srv.AppURL + "/me")
+	assert.Equal(t, asked+8, srv.Requests(wegotest.PathSNSUserInfo))
+}

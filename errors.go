@@ -50,9 +50,10 @@ var (
 	// and [Settings].PushAllowPlain is not set. Its signature does not
 	// cover the body, so anyone who saw the URL could have written it.
 	ErrPushNotEncrypted = errors.New("wego: plain push refused in safe mode")
-	// ErrInvalidReply is wrapped by errors about a reply WeChat would refuse
-	// (too many news articles, a missing media id); the SDK reports it
-	// before anything is sent.
+	// ErrInvalidReply is wrapped by errors about a reply or a message WeChat
+	// would refuse (too many news articles, a missing media id, a
+	// customer-service type given as a passive reply or the other way
+	// round); the SDK reports it before anything is sent.
 	ErrInvalidReply = errors.New("wego: invalid reply")
 
 	// ErrMchIDMismatch is returned when a pay notification names another
@@ -77,6 +78,15 @@ var (
 	// ([TagName]) that no tag of the account has; nothing was written. The
 	// error text names the tag.
 	ErrTagNotFound = errors.New("wego: no such tag")
+	// ErrOutsideServiceWindow matches WeChat's refusal of a customer-service
+	// message or typing status ([Client.SendMessage], [Client.Typing]):
+	// errcode 45015, "response out of time limit or subscription is
+	// canceled". WeChat takes them only within 48 hours of the user's last
+	// message to the account (a minute after a menu click, a follow or a
+	// scan), and never for a user who stopped following; it has one code
+	// for both. Outside the window, send a template message
+	// ([Client.SendTemplateMessage]).
+	ErrOutsideServiceWindow = errors.New("wego: outside the 48-hour customer-service window")
 
 	// ErrQRCodeTicketInvalid is wrapped by the error [Client.QRCodeImage]
 	// returns when WeChat answers a QR code ticket with HTTP 404, as it
@@ -135,6 +145,7 @@ const (
 	CodeAccessTokenExpired  = 42001 // access token expired
 	CodeAPIMinuteQuotaLimit = 45011 // API minute quota reached
 	CodeRequireSubscribe    = 43004 // the user does not follow the account: matches ErrNotSubscribed
+	CodeOutOfServiceWindow  = 45015 // a customer-service message outside the 48-hour window: matches ErrOutsideServiceWindow
 
 	CodeInvalidOpenID       = 40003 // the openid is not the user access token's, or not of this account
 	CodeInvalidCode         = 40029 // an OAuth code unknown or past its 5 minutes
@@ -164,9 +175,16 @@ func (e *APIError) Error() string {
 }
 
 // Is lets [errors.Is] match the errcodes that a sentinel of the SDK stands
-// for: 43004 (require subscribe) is [ErrNotSubscribed].
+// for: 43004 (require subscribe) is [ErrNotSubscribed], 45015 (response
+// out of time limit) [ErrOutsideServiceWindow].
 func (e *APIError) Is(target error) bool {
-	return target == ErrNotSubscribed && e.Code == CodeRequireSubscribe
+	switch target {
+	case ErrNotSubscribed:
+		return e.Code == CodeRequireSubscribe
+	case ErrOutsideServiceWindow:
+		return e.Code == CodeOutOfServiceWindow
+	}
+	return false
 }
 
 // TokenInvalid reports whether WeChat rejected the access token (40001, 40014,

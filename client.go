@@ -182,7 +182,10 @@ func (c *Client) AppID() string { return c.s.AppID }
 // [Client.AccessToken]); a call rejected inside the window returns the
 // [*APIError] at once unless another token has replaced the rejected one.
 // It retries reads (GETs, and the POSTs that only read) that WeChat
-// answered with "system busy" (-1) with bounded backoff.
+// answered with "system busy" (-1) with bounded backoff. A write is never
+// sent twice, except one WeChat de-duplicates: a template message with a
+// ClientMsgID is sent once more when its answer is lost on the network or
+// is "system busy" ([Client.SendTemplateMessage]).
 type WeChatAPI struct {
 	c *Client
 }
@@ -216,6 +219,18 @@ func (w *WeChatAPI) postRead(ctx context.Context, path string, body, out any) er
 	return w.c.doJSON(ctx, request{method: http.MethodPost, path: path, body: b, token: true, read: true}, out)
 }
 
+// postIdempotent is Post for a write WeChat de-duplicates itself (a
+// template message with a client_msg_id): it is sent once more when its
+// answer is lost on the network or WeChat answers "system busy", which
+// another write never is.
+func (w *WeChatAPI) postIdempotent(ctx context.Context, path string, body, out any) error {
+	b, err := encodeJSON(body)
+	if err != nil {
+		return fmt.Errorf("wego: %s: encode request: %w", path, err)
+	}
+	return w.c.doJSON(ctx, request{method: http.MethodPost, path: path, body: b, token: true, idempotent: true}, out)
+}
+
 // request is one call to a WeChat JSON endpoint.
 type request struct {
 	method string
@@ -225,6 +240,11 @@ type request struct {
 	token  bool // add the global access token and retry once on 40001/40014/42001
 	read   bool // a POST that only reads: retried on "system busy" as GETs are
 	once   bool // a GET never sent twice (an OAuth code works once): no retry on "system busy"
+	// idempotent marks a write that WeChat de-duplicates (a template
+	// message with a client_msg_id): it is sent once more after a
+	// transport error (the answer may be lost after WeChat acted) or
+	// "system busy". Other writes are never sent twice.
+	idempotent bool
 	// tokenUsed, when not nil, is called with the access token of each
 	// attempt, before it is sent; the last call names the token of the
 	// answer returned, so that what is fetched with it can be tied to it
@@ -247,6 +267,7 @@ func (c *Client) doJSON(ctx context.Context, r request, out any) error {
 	var stale string       // a rejected token not refreshed: the retry needs another
 	var staleErr *APIError // WeChat's answer to it
 	busy := 0
+	resent := false // an idempotent write sent once more
 	for {
 		var tok string
 		if r.token {
@@ -265,6 +286,15 @@ func (c *Client) doJSON(ctx context.Context, r request, out any) error {
 			}
 		}
 		body, err := c.send(ctx, r, tok)
+		if err != nil && r.idempotent && !resent && ctx.Err() == nil && lostAnswer(err) {
+			resent = true
+			c.log.LogAttrs(ctx, slog.LevelInfo, "wego: answer lost, sending the idempotent request once more",
+				slog.String("endpoint", r.path), slog.String("error", redact(err.Error())))
+			if err := sleep(ctx, backoff(c.busyBackoff, 1)); err != nil {
+				return err
+			}
+			continue
+		}
 		if err == nil {
 			err = checkEnvelope(r.path, body)
 		}
@@ -289,6 +319,14 @@ func (c *Client) doJSON(ctx context.Context, r request, out any) error {
 					return err
 				}
 				continue
+			case ae.Code == CodeSystemBusy && r.idempotent && !resent:
+				resent = true
+				c.log.LogAttrs(ctx, slog.LevelInfo, "wego: system busy, sending the idempotent request once more",
+					slog.String("endpoint", r.path))
+				if err := sleep(ctx, backoff(c.busyBackoff, 1)); err != nil {
+					return err
+				}
+				continue
 			}
 		}
 		if err != nil {
@@ -296,6 +334,14 @@ func (c *Client) doJSON(ctx context.Context, r request, out any) error {
 		}
 		return decodeJSON(r.path, body, out)
 	}
+}
+
+// lostAnswer reports whether err, from send, may have come after WeChat
+// got the request: a failure of the connection or of reading the answer,
+// not an answer WeChat gave (*HTTPError) or one too large to read.
+func lostAnswer(err error) bool {
+	var he *HTTPError
+	return !errors.As(err, &he) && !errors.Is(err, ErrResponseTooLarge)
 }
 
 // send does one HTTP round trip and returns the body of a 200 answer.

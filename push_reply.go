@@ -9,15 +9,25 @@ import (
 	"github.com/wego-sdk/wego/internal/xmlscan"
 )
 
-// Reply is a passive reply to a push: build one with [Text], [Image],
-// [Voice], [Video], [Music], [News] or [TransferCustomerService] and return
-// it from the [PushFunc] given to [Client.PushHandler]. A nil Reply
-// answers "success": WeChat shows the user nothing. (A handler of your own
-// on [Client.ParsePush] writes the bytes of [Push.Reply] or [Push.ReplyText]
-// instead.)
+// Reply is a message of the account to a user. As a passive reply to a
+// push, build one with [Text], [Image], [Voice], [Video], [Music], [News]
+// or [TransferCustomerService] and return it from the [PushFunc] given to
+// [Client.PushHandler]. A nil Reply answers "success": WeChat shows the
+// user nothing. (A handler of your own on [Client.ParsePush] writes the
+// bytes of [Push.Reply] or [Push.ReplyText] instead.)
+//
+// The same values, but for TransferCustomerService, are customer-service
+// messages for [Client.SendMessage], which also takes the types only
+// customer-service messages have: [MPNews], [MPNewsArticle], [MsgMenu],
+// [Card] and [MiniProgramPage]. Those are refused as passive replies
+// ([ErrInvalidReply]).
 type Reply interface {
 	// appendBody appends the reply's MsgType and content elements.
 	appendBody(dst []byte, p *Push) ([]byte, error)
+	// custom returns the msgtype and the content of the message as
+	// custom/send takes them; "" for a passive reply that is no
+	// customer-service message.
+	custom() (msgType string, content any)
 }
 
 type textReply string
@@ -54,6 +64,10 @@ type VideoReply struct {
 	MediaID     string
 	Title       string
 	Description string
+	// ThumbMediaID is the video's cover, uploaded as material: optional,
+	// and sent only in a customer-service message ([Client.SendMessage]);
+	// a passive reply has no such field.
+	ThumbMediaID string
 }
 
 // Video replies with a video uploaded as material.

@@ -134,6 +134,65 @@
 // unsupported"), as WeChat has since 2023: it stopped making short links
 // on 2021-03-15.
 //
+// # Messages the account sends
+//
+// POST /cgi-bin/message/custom/send takes a customer-service message of
+// every msgtype WeChat's page lists (40008 for another) with what each
+// needs (44004 for an empty text, 40007 for a media message without
+// media_id, 44003 for news without articles and 45008 for more than one,
+// 47001 for another field missing), and only within the window the user
+// opened, as WeChat's page on custom/send gives it today: a message of
+// the user's allows [ServiceWindowMessages] (5) in the next
+// [ServiceWindow] (48 hours), a menu click (click, scancode_push,
+// scancode_waitmsg), a follow or a QR code scan allows
+// [EventWindowMessages] (3) in the next [EventWindow] (a minute). Past
+// the count the answer is 45047, outside the window or to a former
+// follower 45015, to an openid the account does not know 40003. The fake
+// learns of the users' messages and events from what it pushes
+// ([Server.Push], [Server.Deliver], [Server.ScanQRCode]);
+// [Server.SetLastInteraction] plays a message of the user's at any time,
+// so a test need not wait two days:
+//
+//	srv.SetLastInteraction("oFan", time.Now().Add(-49*time.Hour))
+//	err := c.SendMessage(ctx, "oFan", wego.Text("hi")) // errors.Is(err, wego.ErrOutsideServiceWindow)
+//
+// [Server.SentMessages] lists what was delivered to a user, msgtype and
+// content as sent. POST /cgi-bin/message/custom/typing takes Typing and
+// CancelTyping (45072 for another command) within the window (45015),
+// Typing only within 30 seconds of a message exchanged with the user
+// (45080) and not again while typing shows, 15 seconds or until a message
+// is sent (45081); [Server.Typing] tells whether it shows.
+//
+// Template messages: the account's templates are those a test adds with
+// [Server.AddTemplate], or that api_add_template adds from WeChat's
+// library, whose entries a test puts there with
+// [Server.AddLibraryTemplate] (40037 for an unknown short id; with a
+// keyword_name_list, the lines of the template with those labels, 40246
+// for a label it lacks); get_all_private_template lists them,
+// del_private_template deletes one (40037), [Server.Templates] tells
+// them. api_set_industry takes two codes of WeChat's table, 1 to 41
+// (40097 otherwise), and deletes the templates of the industries left,
+// as WeChat does (it allows one change a month, which the fake does not
+// enforce); get_industry answers them, 1 and 2 on a new account.
+// POST /cgi-bin/message/template/send needs a follower (43004, 40003 for
+// an unknown openid) and one of the account's templates (40037), and a
+// value for each of its keys, {{thing1.DATA}} asking for
+// data.thing1.value, except first and remark, which WeChat dropped in
+// 2023; an empty one is 47003 ("argument invalid! data.thing1.value is
+// empty"), and so is a thing value over 20 characters. It answers a new
+// msgid; a repeat of an openid and client_msg_id within
+// [ClientMsgIDWindow] (10 minutes, WeChat's page) is answered the first
+// one's msgid and sends nothing more (WeChat's page does not say what a
+// repeat is answered: the fake chose the answer that lets a caller's
+// retry succeed). [Server.SentTemplates] lists what was sent to a user;
+// [Server.SetTemplateSendStatus] plays a user who refuses the account's
+// messages, whose sends WeChat takes but reports failed, and
+// [Server.ReportTemplateSend] pushes the TEMPLATESENDJOBFINISH event of a
+// msgid to the app, with its Status:
+//
+//	id, err := c.SendTemplateMessage(ctx, wego.TemplateMessage{ToUser: "oFan", TemplateID: tid, Data: data})
+//	reply, err := srv.ReportTemplateSend("/wechat", id) // the app sees PushTemplateSendJobFinish
+//
 // # The app under test
 //
 // The server starts a second loopback server, at [Server.AppURL], for the

@@ -8,9 +8,9 @@ import (
 // errmsgs are the errmsg texts WeChat answers for the errcodes the fake
 // answers or [Server.FailNext] is commonly given, as WeChat's API writes
 // them (the English column of its global return codes, 全局返回码, where no
-// answer was seen, and for the codes of the user, group, tag and menu
-// pages, which that list lacks, their description shortened as WeChat's
-// other English errmsgs are); WeChat appends " rid: ..." (" hint: [...]" in older
+// answer was seen, and for the codes of the user, group, tag, menu and
+// typing pages, which that list lacks, their description shortened as
+// WeChat's other English errmsgs are); WeChat appends " rid: ..." (" hint: [...]" in older
 // answers). Newer 40001 answers go on with ", could get access_token by
 // getStableAccessToken, more details at ..."; the fake keeps the text that
 // every answer starts with. 40164 names the caller's address: see errMsg.
@@ -31,6 +31,7 @@ var errmsgs = map[int]string{
 	40002: "invalid grant_type",
 	40003: "invalid openid",
 	40007: "invalid media_id",
+	40008: "invalid message type",
 	40013: "invalid appid",
 	40014: "invalid access_token",
 	40016: "invalid button size",
@@ -57,6 +58,7 @@ var errmsgs = map[int]string{
 	40097: "invalid args",
 	40125: "invalid appsecret",
 	40163: "code been used",
+	40246: "invalid keyword_name_list",
 	41001: "access_token missing",
 	41002: "appid missing",
 	41003: "refresh_token missing",
@@ -69,7 +71,10 @@ var errmsgs = map[int]string{
 	43002: "require POST method",
 	43004: "require subscribe",
 	44002: "empty post data",
+	44003: "empty news data",
+	44004: "empty content",
 	45009: "reach max api daily quota limit",
+	45008: "article size out of limit",
 	45011: "api minute-quota reach limit  mustslower  retry next minute",
 	45015: "response out of time limit or subscription is canceled",
 	45047: "out of response count limit",
@@ -77,6 +82,9 @@ var errmsgs = map[int]string{
 	45057: "can't delete the tag that has too many fans",
 	45058: "can't modify sys tag",
 	45059: "too many tags on the user",
+	45072: "invalid command",
+	45080: "no message exchanged with the user in the last 30 seconds",
+	45081: "already typing",
 	45103: "This API has been unsupported",
 	45157: "invalid tag name",
 	45158: "tag name too long",
@@ -85,6 +93,7 @@ var errmsgs = map[int]string{
 	46003: "menu no exist",
 	46004: "user no exist",
 	47001: "data format error",
+	47003: "argument invalid!",
 	48001: "api unauthorized",
 	48004: "api forbidden for irregularities, view detail on mp.weixin.qq.com",
 	49003: "not match openid with appid",
@@ -136,5 +145,12 @@ func errorBody(code int, r *http.Request) map[string]any {
 	if msg == "" {
 		msg = "error"
 	}
+	return errorAnswer(code, msg)
+}
+
+// errorAnswer is WeChat's answer errcode with msg, for an errmsg that says
+// more than the table's ("argument invalid! data.thing1.value is empty"),
+// ending in a rid.
+func errorAnswer(code int, msg string) map[string]any {
 	return map[string]any{"errcode": code, "errmsg": msg + " rid: " + randomHex(4) + "-" + randomHex(4) + "-" + randomHex(4)}
 }

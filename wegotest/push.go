@@ -292,6 +292,7 @@ func (s *Server) push3(target any, msg Message, tries int) (*PushReply, error) {
 	s.push.mu.Unlock()
 
 	plain := msg.xml(s.OriginalID)
+	s.noteInteraction(plain) // the user acted: customer-service messages are taken
 	timestamp := strconv.FormatInt(time.Now().Unix(), 10)
 	nonce := randomDigits(10)
 	q := url.Values{

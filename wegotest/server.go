@@ -78,6 +78,9 @@ type Server struct {
 
 	tickets ticketState
 	qrcodes qrState
+
+	messages  messageState
+	templates templateState
 }
 
 // NewServer starts a fake WeChat platform. Call Close when done.
@@ -109,6 +112,7 @@ func NewServer() *Server {
 	s.initOAuth()
 	s.initTickets()
 	s.initQRCodes()
+	s.initMessages()
 	s.ts = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.ts.URL
 	s.startPay()
@@ -210,14 +214,15 @@ func (s *Server) SetCallbackIPs(ips ...string) {
 // 6613a8f6-1b2c3d4e-5f6a7b8c"}. The fake knows the errmsg of the common
 // codes:
 //   - -1 system error;
-//   - 40001, 40002, 40003, 40007, 40013, 40014, 40029, 40030, 40032, 40037,
-//     40050, 40051, 40052, 40053, 40092, 40097, 40125, 40163, 40164 (naming
-//     the caller's address, as in "invalid ip 127.0.0.1 ipv6
-//     ::ffff:127.0.0.1, not in whitelist");
+//   - 40001, 40002, 40003, 40007, 40008, 40013, 40014, 40029, 40030, 40032,
+//     40037, 40050, 40051, 40052, 40053, 40092, 40097, 40125, 40163, 40164
+//     (naming the caller's address, as in "invalid ip 127.0.0.1 ipv6
+//     ::ffff:127.0.0.1, not in whitelist"), 40246;
 //   - 41001, 41002, 41003, 41004, 41008, 41009; 42001, 42002; 43001, 43002,
-//     43004; 44002;
-//   - 45009, 45011, 45015, 45047, 45056, 45057, 45058, 45059, 45103, 45157,
-//     45158, 45159; 46003, 46004; 47001; 48001, 48004; 49003; 50001, 50002;
+//     43004; 44002, 44003, 44004;
+//   - 45008, 45009, 45011, 45015, 45047, 45056, 45057, 45058, 45059, 45072,
+//     45080, 45081, 45103, 45157, 45158, 45159; 46003, 46004; 47001, 47003;
+//     48001, 48004; 49003; 50001, 50002;
 //   - the menu codes 40016 to 40027, 46002, 65301 to 65314, 65316, 65317
 //     and 65320.
 //
@@ -342,9 +347,9 @@ func (s *Server) route(path string, h http.HandlerFunc) {
 // not start with "/", carries a query or fragment, or is one the fake
 // serves itself (the token, pay, user, group, tag, blacklist and menu
 // endpoints, getcallbackip, getticket, the QR code and shorturl
-// endpoints, the authorize page and the sns
-// endpoints of web authorization): change those with the fault methods
-// instead.
+// endpoints, the customer-service and template message endpoints, the
+// authorize page and the sns endpoints of web authorization): change
+// those with the fault methods instead.
 func (s *Server) Handle(path string, h http.Handler) error {
 	if path == "" || path[0] != '/' || strings.ContainsAny(path, "?#") {
 		return fmt.Errorf("wegotest: Handle: path %q must start with / and carry no query", path)

@@ -109,8 +109,8 @@ func (ms *messageState) contact(openid string) *contact {
 }
 
 // noteInteraction records what a push of plain (its plaintext XML) tells
-// of its sender: a message opens the 48-hour window; a menu click, a
-// follow or a scan the one-minute window.
+// of its sender: the user is known to the account; a message opens the
+// 48-hour window, a menu click, a follow or a scan the one-minute window.
 func (s *Server) noteInteraction(plain []byte) {
 	var d xmlscan.Doc
 	if d.Parse(plain) != nil {
@@ -124,14 +124,13 @@ func (s *Server) noteInteraction(plain []byte) {
 	ms := &s.messages
 	ms.mu.Lock()
 	defer ms.mu.Unlock()
+	c := ms.contact(from) // any push makes the user known to the account
 	switch msgType := d.Get("MsgType"); msgType {
 	case wego.PushText, wego.PushImage, wego.PushVoice, wego.PushVideo, wego.PushShortVideo, wego.PushLocation, wego.PushLink:
-		c := ms.contact(from)
 		c.lastMessage, c.sinceMessage, c.lastExchange = now, 0, now
 	case "event":
 		switch d.Get("Event") {
 		case EventSubscribe, EventScan, EventClick, EventScancodePush, EventScancodeWaitmsg:
-			c := ms.contact(from)
 			c.lastEvent, c.sinceEvent, c.lastExchange = now, 0, now
 		}
 	}

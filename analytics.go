@@ -37,10 +37,11 @@ const (
 
 // maxDays is the most days one call to d covers: WeChat's "maximum time
 // span" (最大时间跨度), counted from begin_date to end_date, both
-// included, as its pages give it. The pages of getupstreammsgdistweek and
-// getupstreammsgdistmonth of 2024 say 15 days where the list of message
-// analytics says 30; the SDK takes the list's 30 so as never to refuse
-// what WeChat answers, and WeChat's own 61501 covers the rest.
+// included, as WeChat's lists of each group of endpoints give it. WeChat's
+// newer page of each endpoint says 15 days for getupstreammsgdistweek and
+// getupstreammsgdistmonth where its list of message analytics says 30:
+// the SDK takes the list's 30, so as never to refuse a span WeChat
+// answers, and WeChat's own 61501 covers the rest.
 func (d datacube) maxDays() int {
 	switch d {
 	case cubeArticleSummary, cubeArticleTotal, cubeUserReadHour, cubeUserShareHour,

@@ -757,9 +757,9 @@ func (j *upstreamMsgDistJSON) row(d *rowDates) UpstreamMsgDist {
 //
 //	wego: invalid parameter: dates: datacube/getusersummary takes at most 7 days a call; 2024-05-01 to 2024-05-08 is 8 days
 //
-// WeChat's own refusals are [*APIError]s with errcode 61500
+// WeChat's own refusal is an [*APIError] with errcode 61500
 // ([CodeDateFormatError]) or 61501 ([CodeDateRangeError]), whose text says
-// what they mean as Python wego's did. The rows come in WeChat's order,
+// what it means, as Python wego's did. The rows come in WeChat's order,
 // their dates at midnight China Standard Time.
 func (c *Client) GetVariationNumberOfUser(ctx context.Context, begin, end time.Time) ([]UserSummary, error) {
 	return analyticsRows(ctx, c, cubeUserSummary, begin, end, func(d *rowDates, j *userSummaryJSON) UserSummary { return j.row(d) })

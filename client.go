@@ -44,6 +44,10 @@ type Client struct {
 	// errcode -1.
 	busyRetries int
 	busyBackoff time.Duration
+
+	// analyticsClock tells the analytics calls what day it is in China
+	// (they take days up to yesterday); nil is time.Now.
+	analyticsClock func() time.Time
 }
 
 // NewClient checks s and returns a Client. Every problem in s is reported at

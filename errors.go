@@ -157,7 +157,23 @@ const (
 
 	CodeMenuVersionNotExist = 46002 // trymatch: no conditional menu matches the user, who sees the default menu
 	CodeMenuNotExist        = 46003 // the account has no menu: GetMenus answers an empty one
+
+	CodeDateFormatError = 61500 // analytics: begin_date or end_date is not a date as yyyy-MM-dd (时间参数格式异常)
+	CodeDateRangeError  = 61501 // analytics: the dates span more days than the endpoint takes, or are out of its range (时间参数跨度异常)
 )
+
+// explainCode says what an errcode whose errmsg leaves it unclear means,
+// for the text of an [*APIError], as Python wego added it to its
+// WegoApiError; "" for the others.
+func explainCode(code int) string {
+	switch code {
+	case CodeDateFormatError:
+		return "the dates are not yyyy-MM-dd (时间参数格式异常)"
+	case CodeDateRangeError:
+		return "the dates span more days than the endpoint takes in one call, begin_date is after end_date, or end_date is not before today in China (时间参数跨度异常)"
+	}
+	return ""
+}
 
 // APIError is an answer from a WeChat JSON endpoint whose errcode is not 0.
 //
@@ -169,9 +185,16 @@ type APIError struct {
 	Endpoint string // the path called, e.g. "/cgi-bin/getcallbackip"; never carries a query
 }
 
-// Error gives the endpoint, the errcode and the errmsg, secrets redacted.
+// Error gives the endpoint, the errcode and the errmsg, secrets redacted,
+// and for a few codes what they mean: "wego: /datacube/getusersummary:
+// errcode 61501: date range error rid: ... (the dates span more days than
+// the endpoint takes in one call, ...)".
 func (e *APIError) Error() string {
-	return "wego: " + e.Endpoint + ": errcode " + strconv.Itoa(e.Code) + ": " + redact(e.Msg)
+	s := "wego: " + e.Endpoint + ": errcode " + strconv.Itoa(e.Code) + ": " + redact(e.Msg)
+	if x := explainCode(e.Code); x != "" {
+		s += " (" + x + ")"
+	}
+	return s
 }
 
 // Is lets [errors.Is] match the errcodes that a sentinel of the SDK stands

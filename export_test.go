@@ -51,3 +51,7 @@ func SessionTokens(data []byte) (access, refresh string, ok bool) {
 	}
 	return s.Token.Access, s.Token.Refresh, true
 }
+
+// SetAnalyticsClock replaces the clock that tells the analytics calls
+// what day it is in China.
+func SetAnalyticsClock(c *Client, now func() time.Time) { c.analyticsClock = now }

@@ -193,6 +193,34 @@
 //	id, err := c.SendTemplateMessage(ctx, wego.TemplateMessage{ToUser: "oFan", TemplateID: tid, Data: data})
 //	reply, err := srv.ReportTemplateSend("/wechat", id) // the app sees PushTemplateSendJobFinish
 //
+// # Analytics
+//
+// The 17 analytics endpoints (数据统计, /datacube/...) answer the fake
+// account's data day by day, POSTed {"begin_date":"2024-05-01",
+// "end_date":"2024-05-07"} behind the access token check, with WeChat's
+// limits: a date that is not yyyy-MM-dd is 61500 (date format error);
+// begin after end, an end that is not before today in China, or more days
+// than the endpoint takes is 61501 (date range error): 7 for
+// getusersummary, getusercumulate, getusershare and getupstreammsg, 3 for
+// getuserread, 15 for getupstreammsgdist, 30 for getinterfacesummary and
+// the weeks and months of messages, 1 for the others (the hourly ones,
+// getarticlesummary, getarticletotal). Days are China Standard Time, the
+// hours of the hourly rows WeChat's 0 to 2300. Nothing is kept before
+// 2014-12-01. The weeks and months answer a row for each week (month)
+// whose Monday (first day) is in the span and that is over, dated that
+// day, adding up its days.
+//
+// Each day's data is generated from its date, the same on every server
+// and in every run, its numbers adding up as a report's do (hours to
+// days, sources to totals, followers from day to day);
+// [Server.Analytics] tells a day in wego's types, so a test compares what
+// the SDK decoded with it, and [Server.SetAnalytics] replaces a day with
+// the test's own numbers:
+//
+//	day := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC) // 2024-05-01 in China
+//	srv.SetAnalytics(wegotest.AnalyticsDay{Date: day, CumulateUser: 1234})
+//	rows, err := c.GetUserCumulate(ctx, day, day) // rows[0].CumulateUser == 1234
+//
 // # The app under test
 //
 // The server starts a second loopback server, at [Server.AppURL], for the

@@ -99,6 +99,8 @@ var errmsgs = map[int]string{
 	49003: "not match openid with appid",
 	50001: "user unauthorized",
 	50002: "user limited",
+	61500: "date format error",
+	61501: "date range error",
 	65301: "conditional menu of menuid no exist",
 	65302: "no such user",
 	65303: "no default menu, conditional menu not allowed",

@@ -76,8 +76,9 @@ type Server struct {
 	oauth oauthState
 	menus menuState
 
-	tickets ticketState
-	qrcodes qrState
+	tickets   ticketState
+	qrcodes   qrState
+	materials materialState
 }
 
 // NewServer starts a fake WeChat platform. Call Close when done.
@@ -109,6 +110,7 @@ func NewServer() *Server {
 	s.initOAuth()
 	s.initTickets()
 	s.initQRCodes()
+	s.initMaterials()
 	s.ts = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.ts.URL
 	s.startPay()
@@ -210,7 +212,7 @@ func (s *Server) SetCallbackIPs(ips ...string) {
 // 6613a8f6-1b2c3d4e-5f6a7b8c"}. The fake knows the errmsg of the common
 // codes:
 //   - -1 system error;
-//   - 40001, 40002, 40003, 40007, 40013, 40014, 40029, 40030, 40032, 40037,
+//   - 40001, 40002, 40003, 40013, 40014, 40029, 40030, 40032, 40037,
 //     40050, 40051, 40052, 40053, 40092, 40097, 40125, 40163, 40164 (naming
 //     the caller's address, as in "invalid ip 127.0.0.1 ipv6
 //     ::ffff:127.0.0.1, not in whitelist");
@@ -218,6 +220,7 @@ func (s *Server) SetCallbackIPs(ips ...string) {
 //     43004; 44002;
 //   - 45009, 45011, 45015, 45047, 45056, 45057, 45058, 45059, 45103, 45157,
 //     45158, 45159; 46003, 46004; 47001; 48001, 48004; 49003; 50001, 50002;
+//   - the material codes 40004 to 40007, 41005 and 45106;
 //   - the menu codes 40016 to 40027, 46002, 65301 to 65314, 65316, 65317
 //     and 65320.
 //
@@ -341,7 +344,7 @@ func (s *Server) route(path string, h http.HandlerFunc) {
 // removes it. It returns an error, and changes nothing, when path does
 // not start with "/", carries a query or fragment, or is one the fake
 // serves itself (the token, pay, user, group, tag, blacklist and menu
-// endpoints, getcallbackip, getticket, the QR code and shorturl
+// endpoints, getcallbackip, getticket, the QR code, shorturl and material
 // endpoints, the authorize page and the sns
 // endpoints of web authorization): change those with the fault methods
 // instead.

@@ -374,7 +374,11 @@ func (s *Server) videoURL(id string) string {
 // writeFile answers m's bytes as WeChat answers a material's.
 func writeFile(w http.ResponseWriter, m *StoredMedia, name string) {
 	w.Header().Set("Content-Type", m.ContentType)
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	disposition := `attachment; filename="` + name + `"` // as WeChat writes it, quoted, UTF-8 as it is
+	if strings.ContainsFunc(name, func(r rune) bool { return r < 0x20 || r == 0x7F || r == '"' || r == '\\' }) {
+		disposition = mime.FormatMediaType("attachment", map[string]string{"filename": name})
+	}
+	w.Header().Set("Content-Disposition", disposition)
 	w.Header().Set("Content-Length", strconv.Itoa(len(m.Data)))
 	w.Header().Set("Cache-Control", "no-cache, must-revalidate")
 	_, _ = w.Write(m.Data)

@@ -404,7 +404,11 @@ func copyMedia(resp *http.Response, endpoint string, limit int64, w io.Writer, a
 		return 0, nil, &HTTPError{Endpoint: endpoint, StatusCode: resp.StatusCode, Reason: "unexpected status " + resp.Status}
 	}
 	if ct := resp.Header.Get("Content-Type"); isTextAnswer(ct) {
-		body, err := readCapped(resp.Body, maxErrorBody)
+		limit := int64(maxErrorBody)
+		if acceptJSON { // a news material's articles: up to 1 MB of content each
+			limit = maxJSONResponse
+		}
+		body, err := readCapped(resp.Body, limit)
 		if err != nil {
 			return 0, nil, fmt.Errorf("wego: %s: %w", endpoint, err)
 		}

@@ -138,8 +138,8 @@ func (r *mediaRule) formatList() string {
 // is an [io.Seeker] (an *os.File, a *bytes.Reader), sought back to where
 // it started; any other reader cannot give its bytes twice without the
 // SDK keeping them, which it does not, so the rejection is returned (an
-// [*APIError] with TokenInvalid) with the token already replaced: call
-// again with a new reader.
+// [*APIError] with TokenInvalid), the token being refreshed as for any
+// call (see [Client.AccessToken]): call again with a new reader.
 type Media struct {
 	// Name is the file's name, such as "cat.jpg"; a path is cut to its
 	// last element. WeChat takes the format from the extension. It holds
@@ -306,7 +306,8 @@ func (a NewsArticle) check(path string) error {
 }
 
 // MaterialsCount is how many permanent materials of each type the account
-// has ([Client.GetMaterialsCount]). Thumbs count among images.
+// has ([Client.GetMaterialsCount]). WeChat counts no thumbs apart;
+// wegotest counts them among images.
 type MaterialsCount struct {
 	Voice int `json:"voice_count"`
 	Video int `json:"video_count"`
@@ -574,13 +575,15 @@ func (w *WeChatAPI) materialBatchGet(ctx context.Context, typ string, offset, co
 //   - video: MP4, at most 10 MB
 //   - thumb: JPEG, at most 64 KB
 //
-// A voice's playing time is measured from its bytes: when Body is an
-// [io.Seeker] it is read once through before the upload (2 MB at most)
-// and sought back, so a voice over 60 s is refused before any byte is
-// sent; otherwise the frames are counted as they are sent (AMR, MP3) and
-// the upload is aborted past 60 s, or the header tells it first (an AMR
-// over 96 KB, which cannot play under a minute, is refused at once). An
-// MP3 or WAV whose length neither tells is left to WeChat.
+// A voice's playing time is measured from its bytes, never trusted to a
+// name: when Body is an [io.Seeker] it is read through once before the
+// upload (2 MB at most) and sought back, so a voice over 60 s is refused
+// before any byte is sent. Otherwise what is known first is checked
+// before sending (a WAV's or a WMA's header; an AMR's size, when known:
+// AMR-NB over 96 KB, or AMR-WB over 183 KB, plays more than a minute),
+// and the rest as the bytes go (AMR and MP3 frames, a WAV's sound bytes),
+// the upload aborted past 60 s. A WMA whose header does not tell its
+// length (a broadcast file) is left to WeChat.
 //
 //	f, err := os.Open("cat.jpg")
 //	...
@@ -889,7 +892,7 @@ func checkListType(typ MediaType) error {
 	case MediaImage, MediaVideo, MediaVoice, MediaNews:
 		return nil
 	case MediaThumb:
-		return invalid("type", "thumb: WeChat lists thumbs among images; ask for image")
+		return invalid("type", "thumb: WeChat lists image, video, voice and news, and no thumbs apart")
 	}
 	return invalid("type", "%q: the lists are image, video, voice and news", string(typ))
 }
@@ -1105,7 +1108,7 @@ func (b *mediaBody) checkVoice(format media.Format) error {
 	if d := meter.Duration(); d > MaxVoiceDuration {
 		return b.tooLong(d, "")
 	}
-	b.meter = meter
+	b.meter = media.NewMeter(format) // fed from the first byte as the upload goes
 	return nil
 }
 
@@ -1259,7 +1262,16 @@ func (c *Client) postMedia(ctx context.Context, path string, query url.Values, b
 			return fmt.Errorf("wego: %s: %w", path, redactURLError(err))
 		}
 		data, err := c.roundTrip(ctx, c.http, req, path, maxJSONResponse)
-		if broken := r.finish(); broken != nil {
+		broken := r.finish()
+		if b.seeker != nil {
+			// The transport may still be reading when WeChat answered
+			// early; a local body's read ends soon: wait for it, so that
+			// the caller may close or reuse Body once the call returns.
+			// (A reader that may block, such as a network stream, is not
+			// waited for: ctx must be able to end the call.)
+			r.wait()
+		}
+		if broken != nil {
 			return broken // whatever came back: the file broke a limit
 		}
 		if err != nil {
@@ -1275,7 +1287,7 @@ func (c *Client) postMedia(ctx context.Context, path string, query url.Values, b
 // mediaCall runs call with the global access token, as doJSON runs a JSON
 // request: once more with another token when WeChat rejected the one
 // sent, if replayable (an upload whose body cannot be read again is not:
-// the rejection is returned, the token being replaced for the next call);
+// the rejection is returned, the token being refreshed for the next call);
 // and, for a read, again after "system busy" (-1), with bounded backoff.
 // call is told which attempt it makes, from 0.
 func (c *Client) mediaCall(ctx context.Context, endpoint string, read, replayable bool, call func(token string, attempt int) error) error {

@@ -124,7 +124,7 @@ func TestPermanentMaterials(t *testing.T) {
 		typ  wego.MediaType
 		data []byte
 	}{
-		{"logo.bmp", wego.MediaImage, mediatest.BMP(10, 10)},
+		{"标志 logo.bmp", wego.MediaImage, mediatest.BMP(10, 10)},
 		{"photo.jpeg", wego.MediaImage, mediatest.JPEG(20, 20)},
 		{"cover.jpg", wego.MediaThumb, mediatest.JPEG(8, 8)},
 		{"memo.wav", wego.MediaVoice, mediatest.WAV(2*time.Second, false)},
@@ -167,13 +167,15 @@ func TestPermanentMaterials(t *testing.T) {
 	require.NoError(t, err)
 	assert.Regexp(t, `^http://mmbiz\.qpic\.cn/mmbiz_png/\w+/0$`, url)
 
-	news, err := srv.AddNewsMaterial(wego.NewsArticle{Title: "旧文", ThumbMediaID: ids["cover.jpg"], Content: "<p>2021</p>", ShowCoverPic: true})
+	long := "<p>" + strings.Repeat("很长的文章。", 30000) + "</p>" // 540 KB: more than an error answer is read
+	news, err := srv.AddNewsMaterial(wego.NewsArticle{Title: "旧文", ThumbMediaID: ids["cover.jpg"], Content: long, ShowCoverPic: true})
 	require.NoError(t, err)
 	got, err = c.GetPermanentMaterial(ctx, news, io.Discard)
 	require.NoError(t, err)
 	require.Len(t, got.News, 1)
 	assert.Equal(t, "旧文", got.News[0].Title)
 	assert.True(t, got.News[0].ShowCoverPic)
+	assert.Equal(t, long, got.News[0].Content)
 	assert.NotEmpty(t, got.News[0].URL)
 
 	n, err := c.GetMaterialsCount(ctx)
@@ -185,7 +187,7 @@ func TestPermanentMaterials(t *testing.T) {
 		require.NoError(t, err)
 		images = append(images, m.Name)
 	}
-	assert.Equal(t, []string{"cover.jpg", "photo.jpeg", "logo.bmp"}, images, "newest first, the thumb among them")
+	assert.Equal(t, []string{"cover.jpg", "photo.jpeg", "标志 logo.bmp"}, images, "newest first, the thumb among them")
 	page, err := c.GetMaterialsList(ctx, wego.MediaNews, 0, 20)
 	require.NoError(t, err)
 	require.Len(t, page.Items, 1)

@@ -640,7 +640,7 @@ func TestMaterialBadInputSendsNothing(t *testing.T) {
 		{"a list of thumbs", func() error {
 			_, err := c.GetMaterialsList(ctx, wego.MediaThumb, 0, 20)
 			return err
-		}, wego.ErrInvalidParameter, "thumbs among images"},
+		}, wego.ErrInvalidParameter, "no thumbs apart"},
 		{"a count of 21", func() error {
 			_, err := c.GetMaterialsList(ctx, wego.MediaImage, 0, 21)
 			return err

@@ -413,52 +413,77 @@ const maxErrorBody = 64 << 10
 // bytes, or none when the answer announced its length. It logs as
 // roundTrip does.
 func (c *Client) download(ctx context.Context, req *http.Request, endpoint string, limit int64, w io.Writer) (int64, error) {
+	a, err := c.downloadMedia(ctx, req, endpoint, limit, w, false)
+	return a.n, err
+}
+
+// mediaAnswer is what downloadMedia got besides the bytes it wrote.
+type mediaAnswer struct {
+	n      int64       // bytes written
+	header http.Header // the answer's header (Content-Type, Content-Disposition); nil without an answer
+	json   []byte      // a JSON answer without errcode, when JSON was accepted; nothing was written then
+}
+
+// downloadMedia is download for the endpoints that answer some media with
+// JSON (media/get a video's address, get_material a news or a video's
+// description): with acceptJSON, a JSON object without a non-zero errcode
+// is returned in the answer's json instead of being an error.
+func (c *Client) downloadMedia(ctx context.Context, req *http.Request, endpoint string, limit int64, w io.Writer, acceptJSON bool) (mediaAnswer, error) {
 	start := time.Now()
 	resp, err := c.http.Do(req)
 	if err != nil {
 		c.log.LogAttrs(ctx, slog.LevelDebug, "wego: request failed",
 			slog.String("method", req.Method), slog.String("endpoint", endpoint),
 			slog.Duration("took", time.Since(start)), slog.String("error", redact(err.Error())))
-		return 0, fmt.Errorf("wego: %s: %w", endpoint, redactURLError(err))
+		return mediaAnswer{}, fmt.Errorf("wego: %s: %w", endpoint, redactURLError(err))
 	}
 	defer resp.Body.Close()
-	n, err := copyMedia(resp, endpoint, limit, w)
+	a := mediaAnswer{header: resp.Header}
+	a.n, a.json, err = copyMedia(resp, endpoint, limit, w, acceptJSON)
 	c.log.LogAttrs(ctx, slog.LevelDebug, "wego: request",
 		slog.String("method", req.Method), slog.String("endpoint", endpoint),
-		slog.Int("status", resp.StatusCode), slog.Int64("bytes", n),
+		slog.Int("status", resp.StatusCode), slog.Int64("bytes", max(a.n, int64(len(a.json)))),
 		slog.Duration("took", time.Since(start)))
-	return n, err
+	return a, err
 }
 
-// copyMedia copies the media resp carries into w; see download.
-func copyMedia(resp *http.Response, endpoint string, limit int64, w io.Writer) (int64, error) {
+// copyMedia copies the media resp carries into w, or with acceptJSON
+// returns the JSON it carries instead; see download and downloadMedia.
+func copyMedia(resp *http.Response, endpoint string, limit int64, w io.Writer, acceptJSON bool) (int64, []byte, error) {
 	if resp.StatusCode != http.StatusOK {
-		return 0, &HTTPError{Endpoint: endpoint, StatusCode: resp.StatusCode, Reason: "unexpected status " + resp.Status}
+		return 0, nil, &HTTPError{Endpoint: endpoint, StatusCode: resp.StatusCode, Reason: "unexpected status " + resp.Status}
 	}
 	if ct := resp.Header.Get("Content-Type"); isTextAnswer(ct) {
-		body, err := readCapped(resp.Body, maxErrorBody)
+		limit := int64(maxErrorBody)
+		if acceptJSON { // a news material's articles: up to 1 MB of content each
+			limit = maxJSONResponse
+		}
+		body, err := readCapped(resp.Body, limit)
 		if err != nil {
-			return 0, fmt.Errorf("wego: %s: %w", endpoint, err)
+			return 0, nil, fmt.Errorf("wego: %s: %w", endpoint, err)
 		}
 		if err := checkEnvelope(endpoint, body); err != nil {
-			return 0, err
+			return 0, nil, err
 		}
-		return 0, &HTTPError{Endpoint: endpoint, StatusCode: resp.StatusCode, Reason: "answered " + ct + " where media was expected"}
+		if trimmed := bytes.TrimSpace(body); acceptJSON && len(trimmed) > 0 && trimmed[0] == '{' && json.Valid(trimmed) {
+			return 0, body, nil
+		}
+		return 0, nil, &HTTPError{Endpoint: endpoint, StatusCode: resp.StatusCode, Reason: "answered " + ct + " where media was expected"}
 	}
 	if resp.ContentLength > limit {
-		return 0, fmt.Errorf("wego: %s: %w: %d bytes announced, at most %d", endpoint, ErrResponseTooLarge, resp.ContentLength, limit)
+		return 0, nil, fmt.Errorf("wego: %s: %w: %d bytes announced, at most %d", endpoint, ErrResponseTooLarge, resp.ContentLength, limit)
 	}
 	n, err := io.Copy(w, io.LimitReader(resp.Body, limit))
 	if err != nil {
-		return n, fmt.Errorf("wego: %s: %w", endpoint, err)
+		return n, nil, fmt.Errorf("wego: %s: %w", endpoint, err)
 	}
 	if n == limit {
 		var one [1]byte
 		if _, err := io.ReadFull(resp.Body, one[:]); err == nil {
-			return n, fmt.Errorf("wego: %s: %w: more than %d bytes", endpoint, ErrResponseTooLarge, limit)
+			return n, nil, fmt.Errorf("wego: %s: %w: more than %d bytes", endpoint, ErrResponseTooLarge, limit)
 		}
 	}
-	return n, nil
+	return n, nil, nil
 }
 
 // isTextAnswer reports whether a Content-Type is JSON or text: what WeChat

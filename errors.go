@@ -155,6 +155,13 @@ const (
 	CodeAPIUnauthorized     = 48001 // no permission: sns/userinfo with a snsapi_base token
 	CodeAPIUnsupported      = 45103 // the endpoint was retired: shorturl (see Client.CreateShortURL)
 
+	CodeInvalidMediaType = 40004 // a material's type is not one the endpoint takes
+	CodeInvalidFileType  = 40005 // a material's file is not of a format its type takes
+	CodeInvalidFileSize  = 40006 // a material's file is empty or over its type's size
+	CodeInvalidMediaID   = 40007 // a media_id unknown, deleted, or a temporary material past its three days
+	CodeMediaDataMissing = 41005 // an upload without its file (the form field "media")
+	CodeAPIRetired       = 45106 // the endpoint was retired: add_news and update_news (see Client.AddPermanentMaterial)
+
 	CodeMenuVersionNotExist = 46002 // trymatch: no conditional menu matches the user, who sees the default menu
 	CodeMenuNotExist        = 46003 // the account has no menu: GetMenus answers an empty one
 

@@ -221,6 +221,43 @@
 //	srv.SetAnalytics(wegotest.AnalyticsDay{Date: day, CumulateUser: 1234})
 //	rows, err := c.GetUserCumulate(ctx, day, day) // rows[0].CumulateUser == 1234
 //
+// # Materials
+//
+// Temporary materials: POST /cgi-bin/media/upload?type=... parses the
+// multipart upload as WeChat does and keeps the file in the field "media"
+// (its name, Content-Type and bytes) for three days; GET /cgi-bin/media/get
+// answers it byte for byte, with WeChat's headers (Content-Disposition
+// naming it MEDIA_ID.jpg), a video as {"video_url":...} instead. The
+// type is image, voice, video or thumb (40004 otherwise); the file's
+// extension must be one its type takes (40005: .png, .jpg, .jpeg, .gif;
+// .amr, .mp3; .mp4; .jpg, .jpeg) and its size at most the type's (40006:
+// 10 MB, 2 MB, 10 MB, 64 KB; empty too); an upload without the file is
+// 41005. A thumb's id comes as thumb_media_id, as WeChat answers it.
+// [Server.ExpireMedia] plays the three days passing: media/get then
+// answers 40007, as for an id it never issued.
+//
+// Permanent materials: material/add_material takes the same types, with
+// .bmp images and .wma and .wav voices besides, and a video's
+// description field; an image comes back with a url. get_material answers
+// a file's bytes, a video's title, description and down_url, a news
+// material's news_item; del_material deletes one; get_materialcount counts
+// them (thumbs among images); batchget_material lists a type 1 to 20 at a
+// time from an offset, newest first (40097 for another count). An id the
+// account does not have among them is 40007. media/uploadimg takes a
+// JPEG or PNG under 1 MB and answers an address of the shape of WeChat's.
+// The videos' addresses (video_url, down_url) are on the fake, at
+// [PathVideo], and serve the bytes without an access token.
+// material/add_news and update_news answer 45106, as WeChat has since it
+// retired them on 2022-02-28; [Server.AddNewsMaterial] adds a news
+// material as one made before then. [Server.Media] tells what the fake
+// keeps under a media_id, in wego's types:
+//
+//	m, err := c.AddTemporaryMaterial(ctx, wego.MediaImage, wego.Media{Name: "cat.jpg", Body: f})
+//	stored, _ := srv.Media(m.MediaID) // stored.Name "cat.jpg", stored.Data the bytes sent
+//
+// The fake checks files by their extension and size, not their content
+// or a voice's playing time, which the SDK checks before sending.
+//
 // # The app under test
 //
 // The server starts a second loopback server, at [Server.AppURL], for the

@@ -76,8 +76,9 @@ type Server struct {
 	oauth oauthState
 	menus menuState
 
-	tickets ticketState
-	qrcodes qrState
+	tickets   ticketState
+	qrcodes   qrState
+	materials materialState
 
 	messages  messageState
 	templates templateState
@@ -115,6 +116,7 @@ func NewServer() *Server {
 	s.initQRCodes()
 	s.initMessages()
 	s.initAnalytics()
+	s.initMaterials()
 	s.ts = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.ts.URL
 	s.startPay()
@@ -225,6 +227,7 @@ func (s *Server) SetCallbackIPs(ips ...string) {
 //   - 45008, 45009, 45011, 45015, 45047, 45056, 45057, 45058, 45059, 45072,
 //     45080, 45081, 45103, 45157, 45158, 45159; 46003, 46004; 47001, 47003;
 //     48001, 48004; 49003; 50001, 50002;
+//   - the material codes 40004 to 40007, 41005 and 45106;
 //   - the menu codes 40016 to 40027, 46002, 65301 to 65314, 65316, 65317
 //     and 65320;
 //   - the analytics codes 61500 and 61501.

@@ -81,6 +81,7 @@ type Server struct {
 
 	messages  messageState
 	templates templateState
+	draftBox  draftState // drafts, publish jobs and publications
 }
 
 // NewServer starts a fake WeChat platform. Call Close when done.
@@ -113,6 +114,7 @@ func NewServer() *Server {
 	s.initTickets()
 	s.initQRCodes()
 	s.initMessages()
+	s.initDrafts()
 	s.ts = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.ts.URL
 	s.startPay()
@@ -224,7 +226,9 @@ func (s *Server) SetCallbackIPs(ips ...string) {
 //     45080, 45081, 45103, 45157, 45158, 45159; 46003, 46004; 47001, 47003;
 //     48001, 48004; 49003; 50001, 50002;
 //   - the menu codes 40016 to 40027, 46002, 65301 to 65314, 65316, 65317
-//     and 65320.
+//     and 65320;
+//   - the draft and publishing codes 40114, 45002 to 45005, 45110, 45166,
+//     53404 to 53406, 53503 to 53505, 53600 and 88000.
 //
 // Other codes get errmsg "error". On the authorize page ([PathAuthorize],
 // [PathAuthorizeConfirm]) a fault is WeChat's HTML error page instead, with
@@ -348,8 +352,9 @@ func (s *Server) route(path string, h http.HandlerFunc) {
 // serves itself (the token, pay, user, group, tag, blacklist and menu
 // endpoints, getcallbackip, getticket, the QR code and shorturl
 // endpoints, the customer-service and template message endpoints, the
-// authorize page and the sns endpoints of web authorization): change
-// those with the fault methods instead.
+// draft and freepublish endpoints, the authorize page and the sns
+// endpoints of web authorization): change those with the fault methods
+// instead.
 func (s *Server) Handle(path string, h http.Handler) error {
 	if path == "" || path[0] != '/' || strings.ContainsAny(path, "?#") {
 		return fmt.Errorf("wegotest: Handle: path %q must start with / and carry no query", path)

@@ -31,7 +31,7 @@ const (
 	maxTitleChars     = 32      // title: 总长度不超过32个字
 	maxAuthorChars    = 16      // author: 总长度不超过16个字
 	maxDigestChars    = 128     // digest: 总长度不超过128个字
-	maxContentChars   = 20000   // content: 必须少于2万字符
+	maxContentChars   = 20000   // content: 必须少于2万字符, of text: the editor counts words without the markup
 	maxContentBytes   = 1 << 20 // content: 小于1M
 	maxSourceURLBytes = 1024    // content_source_url: 大小不可超过1 kb
 	maxNewsPicImages  = 20      // image_info: 图片数量最多为20张
@@ -68,8 +68,9 @@ var coverCropRatios = []string{"1_1", "16_9", "2.35_1"}
 // A picture message ([ArticleNewsPic]) needs Title, Content (plain text)
 // and 1 to 20 Images. WeChat's limits, checked before anything is sent:
 // a title of at most 32 characters, an author of at most 16, a digest of
-// at most 128, content of fewer than 20,000 characters and under 1 MB,
-// a content_source_url of at most 1 KB. Users have seen WeChat refuse
+// at most 128, content under 1 MB with fewer than 20,000 characters of
+// text (tags aside, as WeChat's editor counts), a content_source_url of
+// at most 1 KB. Users have seen WeChat refuse
 // shorter titles and authors than its pages allow (45003, 45110): WeChat
 // has the last word.
 type DraftArticle struct {
@@ -79,8 +80,8 @@ type DraftArticle struct {
 	Title string
 	// Content is the body, required: HTML for news (WeChat strips
 	// scripts, and images must be on WeChat's servers: upload them with
-	// the uploadimg endpoint), plain text for newspic; fewer than 20,000
-	// characters and under 1 MB.
+	// the uploadimg endpoint), plain text for newspic; under 1 MB, with
+	// fewer than 20,000 characters of text (tags aside).
 	Content string
 	// ThumbMediaID is the cover of a news article, the media id of a
 	// permanent image material: required for news.
@@ -308,13 +309,13 @@ func (a DraftArticle) check(path string) error {
 	if n := utf8.RuneCountInString(a.Digest); n > maxDigestChars {
 		return invalid(field("digest"), "%d characters, at most %d", n, maxDigestChars)
 	}
-	switch n := utf8.RuneCountInString(a.Content); {
-	case n == 0:
+	switch n := textChars(a.Content); {
+	case a.Content == "":
 		return missing(field("content"))
-	case n >= maxContentChars:
-		return invalid(field("content"), "%d characters, fewer than %d", n, maxContentChars)
 	case len(a.Content) >= maxContentBytes:
 		return invalid(field("content"), "%d bytes, under %d (1 MB)", len(a.Content), maxContentBytes)
+	case n >= maxContentChars:
+		return invalid(field("content"), "%d characters of text, fewer than %d", n, maxContentChars)
 	}
 	if n := len(a.ContentSourceURL); n > maxSourceURLBytes {
 		return invalid(field("content_source_url"), "%d bytes, at most %d", n, maxSourceURLBytes)
@@ -360,6 +361,44 @@ func (a DraftArticle) check(path string) error {
 		}
 	}
 	return nil
+}
+
+// textChars counts the characters of text in HTML content, as WeChat's
+// editor counts an article's words: tags left out, an entity (&amp;,
+// &#8220;) one character.
+func textChars(content string) int {
+	n := 0
+	for i := 0; i < len(content); {
+		switch c := content[i]; {
+		case c == '<':
+			end := strings.IndexByte(content[i:], '>')
+			if end < 0 {
+				return n + utf8.RuneCountInString(content[i:])
+			}
+			i += end + 1
+			continue
+		case c == '&':
+			if end := strings.IndexByte(content[i:], ';'); end > 1 && end <= 10 && isEntityName(content[i+1:i+end]) {
+				n++
+				i += end + 1
+				continue
+			}
+		}
+		_, size := utf8.DecodeRuneInString(content[i:])
+		n++
+		i += size
+	}
+	return n
+}
+
+func isEntityName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '#' && i == 0) {
+			return false
+		}
+	}
+	return true
 }
 
 func containsString(list []string, s string) bool {

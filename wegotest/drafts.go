@@ -207,7 +207,7 @@ func (s *Server) checkArticle(a *draftArticle) int {
 		return 45110
 	case utf8.RuneCountInString(a.Digest) > maxDraftDigestChars:
 		return 45004
-	case utf8.RuneCountInString(a.Content) >= maxDraftContentChars || len(a.Content) >= maxDraftContentBytes:
+	case len(a.Content) >= maxDraftContentBytes || textChars(a.Content) >= maxDraftContentChars:
 		return 45002
 	case len(a.ContentSourceURL) > maxDraftSourceURLBytes:
 		return 45005
@@ -232,6 +232,13 @@ func (s *Server) checkArticle(a *draftArticle) int {
 		a.ThumbMediaID = a.ImageInfo.ImageList[0].ImageMediaID // the first image is the cover
 	}
 	return 0
+}
+
+// keep is the article as the fake keeps it: what draft/get answers, the
+// crops left out as its page leaves them out.
+func (a draftArticle) keep() draftArticle {
+	a.PicCropWide, a.PicCropSquare, a.CoverInfo = "", "", nil
+	return a
 }
 
 type draftAddRequest struct {
@@ -259,6 +266,7 @@ func (s *Server) serveDraftAdd(req *draftAddRequest) (any, int) {
 	id := newMediaID(func(id string) bool { return d.drafts[id] != nil })
 	for i := range req.Articles {
 		a := &req.Articles[i]
+		*a = a.keep()
 		a.URL = "http://mp.weixin.qq.com/s?__biz=" + url.QueryEscape(d.biz) + "&tempkey=" + randomBase62(40) + "#rd"
 	}
 	if len(req.Articles) == 1 && req.Articles[0].Digest == "" {
@@ -267,6 +275,43 @@ func (s *Server) serveDraftAdd(req *draftAddRequest) (any, int) {
 	d.seq++
 	d.drafts[id] = &storedDraft{mediaID: id, articles: req.Articles, updated: time.Now().Truncate(time.Second), seq: d.seq}
 	return map[string]any{"media_id": id}, 0
+}
+
+// textChars counts the characters of content's text: tags left out, an
+// entity (&amp;, &#8220;) one character, as WeChat's editor counts words.
+func textChars(content string) int {
+	n := 0
+	for i := 0; i < len(content); {
+		switch content[i] {
+		case '<':
+			end := strings.IndexByte(content[i:], '>')
+			if end < 0 {
+				return n + utf8.RuneCountInString(content[i:])
+			}
+			i += end + 1
+			continue
+		case '&':
+			if end := strings.IndexByte(content[i:], ';'); end > 1 && end <= 10 && entityName(content[i+1:i+end]) {
+				n++
+				i += end + 1
+				continue
+			}
+		}
+		_, size := utf8.DecodeRuneInString(content[i:])
+		n++
+		i += size
+	}
+	return n
+}
+
+func entityName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '#' && i == 0) {
+			return false
+		}
+	}
+	return true
 }
 
 // autoDigest is the start of content, tags left out: WeChat's digest of
@@ -345,6 +390,7 @@ func (s *Server) serveDraftUpdate(req *draftUpdateRequest) (any, int) {
 	if code := s.checkArticle(&a); code != 0 {
 		return nil, code
 	}
+	a = a.keep()
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.drafts[req.MediaID] != dr || req.Index >= len(dr.articles) {

@@ -343,9 +343,9 @@ func TestDraftLimitsAreInclusive(t *testing.T) {
 	ctx := context.Background()
 	edge := wego.DraftArticle{
 		Title: strings.Repeat("标", 32), Author: strings.Repeat("作", 16), Digest: strings.Repeat("摘", 128),
-		Content: `<section style="margin:0;padding:0">` + strings.Repeat(`<span style="color:#333">字</span>&nbsp;`, 9999) + "字</section>",
+		Content:          `<section style="margin:0;padding:0">` + strings.Repeat(`<span style="color:#333">字</span>&nbsp;`, 9999) + "字</section>",
 		ContentSourceURL: "https://e.com/" + strings.Repeat("a", 1010),
-		ThumbMediaID: "THUMB", PicCropWide: "0.194500_0_1_0.5236", PicCropSquare: "0.1_0.1_0.9_0.9",
+		ThumbMediaID:     "THUMB", PicCropWide: "0.194500_0_1_0.5236", PicCropSquare: "0.1_0.1_0.9_0.9",
 	}
 	eight := make([]wego.DraftArticle, 8)
 	for i := range eight {

@@ -390,7 +390,8 @@ func (p *Push) PublishResult() (*PublishResult, error) {
 	}
 	r.Status = PublishStatus(status)
 	// The items in document order: an idx or an article_url already seen
-	// in the current item starts the next one.
+	// in the current item starts the next one (the leaves do not tell
+	// where an <item> ends; WeChat writes both fields in every item).
 	var cur ArticleURL
 	var hasIdx, hasURL bool
 	flush := func() {

@@ -160,7 +160,8 @@ func (s *Server) initDrafts() {
 	d.jobs = make(map[string]*publishJob)
 	d.pubs = make(map[string]*publication)
 	d.nextPublishID = firstPublishID
-	d.biz = base64.StdEncoding.EncodeToString(randomBytes(7)) // "MzkzMTMyNzY5Ng==", as WeChat's
+	// __biz is the base64 of the account's number: "MzkzMTMyNzY5Ng==" is 3931327696.
+	d.biz = base64.StdEncoding.EncodeToString([]byte("3" + randomDigits(9)))
 
 	routePost(s, PathDraftAdd, s.serveDraftAdd)
 	routePost(s, PathDraftGet, s.serveDraftGet)
@@ -267,7 +268,7 @@ func (s *Server) serveDraftAdd(req *draftAddRequest) (any, int) {
 	for i := range req.Articles {
 		a := &req.Articles[i]
 		*a = a.keep()
-		a.URL = "http://mp.weixin.qq.com/s?__biz=" + url.QueryEscape(d.biz) + "&tempkey=" + randomBase62(40) + "#rd"
+		a.URL = "http://mp.weixin.qq.com/s?__biz=" + d.biz + "&tempkey=" + randomBase62(40) + "#rd"
 	}
 	if len(req.Articles) == 1 && req.Articles[0].Digest == "" {
 		req.Articles[0].Digest = autoDigest(req.Articles[0].Content)
@@ -743,7 +744,7 @@ func (d *draftState) publishLocked(job *publishJob) *publication {
 			ThumbURL:           "http://mmbiz.qpic.cn/mmbiz_jpg/" + randomBase62(40) + "/0?wx_fmt=jpeg",
 			NeedOpenComment:    a.NeedOpenComment,
 			OnlyFansCanComment: a.OnlyFansCanComment,
-			URL: "http://mp.weixin.qq.com/s?__biz=" + url.QueryEscape(d.biz) + "&mid=" + job.publishID +
+			URL: "http://mp.weixin.qq.com/s?__biz=" + d.biz + "&mid=" + job.publishID +
 				"&idx=" + strconv.Itoa(i+1) + "&sn=" + randomHex(16) + "#rd",
 		})
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"iter"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -27,16 +28,20 @@ const (
 	// maxDraftArticles is the most articles of one draft: 8, as the web
 	// console's editor and the mpnews messages take (45008 past it); the
 	// draft pages do not say.
-	maxDraftArticles  = 8
-	maxTitleChars     = 32      // title: 总长度不超过32个字
-	maxAuthorChars    = 16      // author: 总长度不超过16个字
-	maxDigestChars    = 128     // digest: 总长度不超过128个字
-	maxContentChars   = 20000   // content: 必须少于2万字符, of text: the editor counts words without the markup
-	maxContentBytes   = 1 << 20 // content: 小于1M
-	maxSourceURLBytes = 1024    // content_source_url: 大小不可超过1 kb
-	maxNewsPicImages  = 20      // image_info: 图片数量最多为20张
-	maxCropDecimals   = 6       // a crop coordinate: 不超过小数点后6位数字
-	draftPageSize     = 20      // draft/batchget, freepublish/batchget: count 1 to 20
+	maxDraftArticles = 8
+	maxTitleChars    = 32  // title: 总长度不超过32个字
+	maxAuthorChars   = 16  // author: 总长度不超过16个字
+	maxDigestChars   = 128 // digest: 总长度不超过128个字
+	// content: 必须少于2万字符, 小于1M. The characters are the text's, as
+	// the editor counts words, not the markup's. The page's "大小不可超过
+	// 2kb" beside them contradicts them and any article of some length:
+	// it is not applied.
+	maxContentChars   = 20000
+	maxContentBytes   = 1 << 20
+	maxSourceURLBytes = 1024 // content_source_url: 大小不可超过1 kb
+	maxNewsPicImages  = 20   // image_info: 图片数量最多为20张
+	maxCropDecimals   = 6    // a crop coordinate: 不超过小数点后6位数字
+	draftPageSize     = 20   // draft/batchget, freepublish/batchget: count 1 to 20
 )
 
 // CodeInvalidIndex is WeChat's errcode for an index the draft has no
@@ -70,9 +75,8 @@ var coverCropRatios = []string{"1_1", "16_9", "2.35_1"}
 // a title of at most 32 characters, an author of at most 16, a digest of
 // at most 128, content under 1 MB with fewer than 20,000 characters of
 // text (tags aside, as WeChat's editor counts), a content_source_url of
-// at most 1 KB. Users have seen WeChat refuse
-// shorter titles and authors than its pages allow (45003, 45110): WeChat
-// has the last word.
+// at most 1 KB. Users have seen WeChat refuse shorter titles and authors
+// than its pages allow (45003, 45110): WeChat has the last word.
 type DraftArticle struct {
 	// Type is news (the default, also when empty) or newspic.
 	Type ArticleType
@@ -276,6 +280,15 @@ func (a *DraftArticle) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
+// Validate reports whether WeChat would take a: the fields each type
+// needs and WeChat's limits (see [DraftArticle]), the crops' form, valid
+// UTF-8. The error wraps [ErrMissingParameter] or [ErrInvalidParameter]
+// and names the field, e.g. "article › title: 33 characters, at most 32".
+// [Client.AddDraft] and [Client.UpdateDraft] call it before sending
+// anything; call it yourself to check an article when it is written, in
+// a CMS, long before it is sent.
+func (a DraftArticle) Validate() error { return a.check("article") }
+
 // check refuses what WeChat's pages say it refuses, naming the article by
 // path ("articles[2]", "article").
 func (a DraftArticle) check(path string) error {
@@ -353,7 +366,7 @@ func (a DraftArticle) check(path string) error {
 	}
 	for i, c := range a.CoverCrops {
 		at := fmt.Sprintf("%s › cover_info[%d]", path, i)
-		if !containsString(coverCropRatios, c.Ratio) {
+		if !slices.Contains(coverCropRatios, c.Ratio) {
 			return invalid(at+" › ratio", "%q is not 1_1, 16_9 or 2.35_1", c.Ratio)
 		}
 		if err := checkCorners(at, c.X1, c.Y1, c.X2, c.Y2); err != nil {
@@ -399,15 +412,6 @@ func isEntityName(s string) bool {
 		}
 	}
 	return true
-}
-
-func containsString(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // checkPicCrop checks a crop written "X1_Y1_X2_Y2"; "" is no crop.
@@ -594,7 +598,7 @@ func (w *WeChatAPI) draftBatchGet(ctx context.Context, offset, count int, noCont
 
 // AddDraft adds a draft of 1 to 8 articles to the draft box (草稿箱) and
 // returns its media id, which [Client.PublishDraft] publishes. The
-// articles are checked against WeChat's limits first (see [DraftArticle]):
+// articles are checked against WeChat's limits first ([DraftArticle.Validate]):
 // what WeChat would refuse gives an error wrapping [ErrMissingParameter]
 // or [ErrInvalidParameter] that names the article and the field, e.g.
 // "articles[1] › title: 33 characters, at most 32", and nothing is sent.
@@ -653,7 +657,7 @@ func (c *Client) UpdateDraft(ctx context.Context, mediaID string, index int, art
 	if index < 0 || index >= maxDraftArticles {
 		return invalid("index", "%d: a draft's articles are 0 to %d", index, maxDraftArticles-1)
 	}
-	if err := article.check("article"); err != nil {
+	if err := article.Validate(); err != nil {
 		return err
 	}
 	_, err := c.WeChat.DraftUpdate(ctx, mediaID, index, article)

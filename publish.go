@@ -99,8 +99,8 @@ type PublishResult struct {
 	PublishID string
 	Status    PublishStatus
 	// ArticleID names the publication once published
-	// ([Client.GetPublication], [ArticleIDButton], customer service
-	// messages); "" otherwise.
+	// ([Client.GetPublication], [ArticleIDButton], [MPNewsArticle] in a
+	// customer-service message); "" otherwise.
 	ArticleID string
 	// Articles are the permanent links of the articles once published
 	// (article_detail), in order.
@@ -251,8 +251,8 @@ func (w *WeChatAPI) freePublishBatchGet(ctx context.Context, offset, count int, 
 // PUBLISHJOBFINISH push ([PushPublishJobFinish], [Push.PublishResult])
 // to the account's server URL, and to [Client.GetPublishStatus]. A
 // published article goes to no one's chat (unlike a mass message): it is
-// on the account's page, and its link can be shared, sent
-// ([ArticleIDButton]) or put in a menu. A draft that WeChat's checks
+// on the account's page, and its link can be shared, sent to a user
+// ([MPNewsArticle]) or put in a menu ([ArticleIDButton]). A draft that WeChat's checks
 // refuse is errcode 53503; one that must be opened in the web console
 // first, 53504 or 53505.
 //

@@ -256,13 +256,6 @@ type newsArticleJSON struct {
 	ThumbURL           string  `json:"thumb_url,omitempty"`
 }
 
-func boolInt(b bool) jsonInt {
-	if b {
-		return 1
-	}
-	return 0
-}
-
 func (a NewsArticle) json() newsArticleJSON {
 	return newsArticleJSON{
 		Title: a.Title, ThumbMediaID: a.ThumbMediaID, Author: a.Author, Digest: a.Digest,
@@ -518,10 +511,6 @@ func (c *Client) materialGet(ctx context.Context, mediaID string, dst io.Writer)
 		return err
 	})
 	return a, err
-}
-
-type mediaIDBody struct {
-	MediaID string `json:"media_id"`
 }
 
 // MaterialDelMaterial deletes the permanent material mediaID

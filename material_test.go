@@ -158,23 +158,23 @@ const newsAnswer = `{"news_item":[{"title":"T1","thumb_media_id":"TH","show_cove
 	"content":"<p>C</p>","url":"http://mp.weixin.qq.com/s?x","content_source_url":"https://example.com","thumb_url":"http://mmbiz/x",
 	"need_open_comment":1,"only_fans_can_comment":0}]}`
 
-var newsArticle = wego.NewsArticle{
+var newsMaterialArticle = wego.NewsArticle{
 	Title: "T1", ThumbMediaID: "TH", ShowCoverPic: true, Author: "A", Digest: "D", Content: "<p>C</p>",
 	ContentSourceURL: "https://example.com", NeedOpenComment: true, URL: "http://mp.weixin.qq.com/s?x", ThumbURL: "http://mmbiz/x",
 }
 
-const newsArticleJSON = `{"title":"T1","thumb_media_id":"TH","author":"A","digest":"D","show_cover_pic":1,"content":"<p>C</p>",
+const newsMaterialJSON = `{"title":"T1","thumb_media_id":"TH","author":"A","digest":"D","show_cover_pic":1,"content":"<p>C</p>",
 	"content_source_url":"https://example.com","need_open_comment":1}`
 
 func TestRawMaterialRequests(t *testing.T) {
 	t.Parallel()
 	runRawCases(t, []rawCase{
 		{"MaterialAddNews", func(ctx context.Context, w *wego.WeChatAPI) (json.RawMessage, error) {
-			return w.MaterialAddNews(ctx, []wego.NewsArticle{newsArticle})
-		}, wantCall{method: "POST", path: "/cgi-bin/material/add_news", body: `{"articles":[` + newsArticleJSON + `]}`}},
+			return w.MaterialAddNews(ctx, []wego.NewsArticle{newsMaterialArticle})
+		}, wantCall{method: "POST", path: "/cgi-bin/material/add_news", body: `{"articles":[` + newsMaterialJSON + `]}`}},
 		{"MaterialUpdateNews", func(ctx context.Context, w *wego.WeChatAPI) (json.RawMessage, error) {
-			return w.MaterialUpdateNews(ctx, "M1", 2, newsArticle)
-		}, wantCall{method: "POST", path: "/cgi-bin/material/update_news", body: `{"media_id":"M1","index":2,"articles":` + newsArticleJSON + `}`}},
+			return w.MaterialUpdateNews(ctx, "M1", 2, newsMaterialArticle)
+		}, wantCall{method: "POST", path: "/cgi-bin/material/update_news", body: `{"media_id":"M1","index":2,"articles":` + newsMaterialJSON + `}`}},
 		{"MaterialDelMaterial", func(ctx context.Context, w *wego.WeChatAPI) (json.RawMessage, error) {
 			return w.MaterialDelMaterial(ctx, "M1")
 		}, wantCall{method: "POST", path: "/cgi-bin/material/del_material", body: `{"media_id":"M1"}`}},
@@ -331,10 +331,10 @@ func TestMaterialCallRequests(t *testing.T) {
 		}, []exchange{{method: "GET", path: "/cgi-bin/media/get", query: url.Values{"media_id": {"V1"}},
 			answer: respond(200, "text/plain", []byte(`{"video_url":"http://v.weixin.qq.com/v"}`), -1)}}},
 		{"AddPermanentMaterial", func(ctx context.Context, c *wego.Client) error {
-			id, err := c.AddPermanentMaterial(ctx, []wego.NewsArticle{newsArticle})
+			id, err := c.AddPermanentMaterial(ctx, []wego.NewsArticle{newsMaterialArticle})
 			assert.Equal(t, "N1", id)
 			return err
-		}, []exchange{{method: "POST", path: "/cgi-bin/material/add_news", json: `{"articles":[` + newsArticleJSON + `]}`,
+		}, []exchange{{method: "POST", path: "/cgi-bin/material/add_news", json: `{"articles":[` + newsMaterialJSON + `]}`,
 			answer: jsonAnswer(`{"media_id":"N1"}`)}}},
 		{"UploadContentPicture", func(ctx context.Context, c *wego.Client) error {
 			u, err := c.UploadContentPicture(ctx, wego.Media{Name: "in.png", Body: bytes.NewReader(pngFile)})
@@ -376,7 +376,7 @@ func TestMaterialCallRequests(t *testing.T) {
 		{"GetPermanentMaterial news", func(ctx context.Context, c *wego.Client) error {
 			m, err := c.GetPermanentMaterial(ctx, "N1", io.Discard)
 			if err == nil {
-				assert.Equal(t, wego.PermanentMaterial{News: []wego.NewsArticle{newsArticle}}, *m)
+				assert.Equal(t, wego.PermanentMaterial{News: []wego.NewsArticle{newsMaterialArticle}}, *m)
 			}
 			return err
 		}, []exchange{{method: "POST", path: "/cgi-bin/material/get_material", json: `{"media_id":"N1"}`, answer: jsonAnswer(newsAnswer)}}},
@@ -392,8 +392,8 @@ func TestMaterialCallRequests(t *testing.T) {
 			return c.DeleteMaterial(ctx, "I9")
 		}, []exchange{{method: "POST", path: "/cgi-bin/material/del_material", json: `{"media_id":"I9"}`}}},
 		{"UpdateMaterial", func(ctx context.Context, c *wego.Client) error {
-			return c.UpdateMaterial(ctx, "N1", 1, newsArticle)
-		}, []exchange{{method: "POST", path: "/cgi-bin/material/update_news", json: `{"media_id":"N1","index":1,"articles":` + newsArticleJSON + `}`}}},
+			return c.UpdateMaterial(ctx, "N1", 1, newsMaterialArticle)
+		}, []exchange{{method: "POST", path: "/cgi-bin/material/update_news", json: `{"media_id":"N1","index":1,"articles":` + newsMaterialJSON + `}`}}},
 		{"GetMaterialsCount", func(ctx context.Context, c *wego.Client) error {
 			n, err := c.GetMaterialsCount(ctx)
 			if err == nil {
@@ -434,7 +434,7 @@ func TestMaterialCallRequests(t *testing.T) {
 					return err
 				}
 				assert.Equal(t, wego.Material{MediaID: "N1", Type: wego.MediaNews, UpdateTime: time.Unix(1714550400, 0),
-					News: []wego.NewsArticle{newsArticle}}, m)
+					News: []wego.NewsArticle{newsMaterialArticle}}, m)
 			}
 			return nil
 		}, []exchange{{method: "POST", path: "/cgi-bin/material/batchget_material", json: `{"type":"news","offset":0,"count":20}`,
@@ -608,18 +608,18 @@ func TestMaterialBadInputSendsNothing(t *testing.T) {
 			return err
 		}, wego.ErrInvalidParameter, "articles: 9, at most 8"},
 		{"an article without a cover", func() error {
-			a := newsArticle
+			a := newsMaterialArticle
 			a.ThumbMediaID = ""
-			_, err := c.AddPermanentMaterial(ctx, []wego.NewsArticle{newsArticle, a})
+			_, err := c.AddPermanentMaterial(ctx, []wego.NewsArticle{newsMaterialArticle, a})
 			return err
 		}, wego.ErrMissingParameter, "articles[1].ThumbMediaID"},
 		{"content of 20000 characters", func() error {
-			a := newsArticle
+			a := newsMaterialArticle
 			a.Content = long
 			return c.UpdateMaterial(ctx, "N1", 0, a)
 		}, wego.ErrInvalidParameter, "article.Content: 20000 characters, fewer than 20000"},
-		{"a negative index", func() error { return c.UpdateMaterial(ctx, "N1", -1, newsArticle) }, wego.ErrInvalidParameter, "index"},
-		{"UpdateMaterial without media_id", func() error { return c.UpdateMaterial(ctx, "", 0, newsArticle) }, wego.ErrMissingParameter, "media_id"},
+		{"a negative index", func() error { return c.UpdateMaterial(ctx, "N1", -1, newsMaterialArticle) }, wego.ErrInvalidParameter, "index"},
+		{"UpdateMaterial without media_id", func() error { return c.UpdateMaterial(ctx, "", 0, newsMaterialArticle) }, wego.ErrMissingParameter, "media_id"},
 		{"GetTemporaryMaterial without media_id", func() error {
 			_, err := c.GetTemporaryMaterial(ctx, "", io.Discard)
 			return err

@@ -45,6 +45,7 @@ const (
 	PushLocationSelect        = "location_select"
 	PushTemplateSendJobFinish = "templatesendjobfinish"
 	PushMassSendJobFinish     = "masssendjobfinish"
+	PushPublishJobFinish      = "publishjobfinish" // a publish job ended: Push.PublishResult tells how
 )
 
 // errNoPushToken is what ParsePush and the URL verification report on a

@@ -224,12 +224,19 @@ func setReadDeadline(w http.ResponseWriter, t time.Time) {
 
 // dedupKey names a delivery: the message id for messages; sender, time,
 // event and key for events (WeChat's advice is sender and time, but a user
-// who follows by scanning sends subscribe and LOCATION in the same second).
+// who follows by scanning sends subscribe and LOCATION in the same second),
+// and the publish job of PUBLISHJOBFINISH, whose sender is always the
+// account's mass-send helper and which carries neither id nor key: two jobs
+// ending in the same second are two events.
 func (p *Push) dedupKey() string {
 	if id := p.MsgID(); id != "" {
 		return "push:" + p.c.s.AppID + ":" + id
 	}
-	return "push:" + p.c.s.AppID + ":" + p.FromUser + ":" + p.doc.Get("CreateTime") + ":" + p.doc.Get("Event") + ":" + p.doc.Get("EventKey")
+	key := "push:" + p.c.s.AppID + ":" + p.FromUser + ":" + p.doc.Get("CreateTime") + ":" + p.doc.Get("Event") + ":" + p.doc.Get("EventKey")
+	if job := p.doc.Get(publishInfoPublishID); job != "" {
+		key += ":" + job
+	}
+	return key
 }
 
 // pushRules are the de-duplication rules of pushes: a claim lives a minute

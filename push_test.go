@@ -72,6 +72,10 @@ func pushFixtures(t testing.TB) []pushFixture {
 			fields: map[string]string{"SendPicsInfo.Count": "2"}},
 		pushFixture{file: "testdata/push/voice_recognition.xml", typ: "voice",
 			fields: map[string]string{"Recognition": "腾讯微信团队", "Format": "Format"}},
+		pushFixture{file: "testdata/push/event_publishjobfinish.xml", typ: "publishjobfinish",
+			fields: map[string]string{"PublishEventInfo.publish_id": "2247503051", "PublishEventInfo.article_detail.item.article_url": "ARTICLE_URL"}},
+		pushFixture{file: "testdata/push/event_publishjobfinish_original_failed.xml", typ: "publishjobfinish",
+			fields: map[string]string{"PublishEventInfo.publish_status": "2", "PublishEventInfo.fail_idx": "1"}},
 	)
 	for _, f := range out {
 		require.NotEmpty(t, f.typ, "no expected type for %s", f.file)

@@ -258,6 +258,44 @@
 // The fake checks files by their extension and size, not their content
 // or a voice's playing time, which the SDK checks before sending.
 //
+// # Drafts and publishing
+//
+// The draft box (草稿箱), kept per server: draft/add (1 to 8 articles,
+// 44003 for none, 45008 past 8), draft/get, draft/update (an article by
+// index, 0 the first; 40114 past the last), draft/delete, draft/count and
+// draft/batchget (1 to 20 a page, else 40097; the draft changed last
+// first; no_content leaves the content out). Articles are checked as
+// WeChat's pages say and refused with its codes: a title (44003 when
+// empty, 45003 past 32 characters), an author of at most 16 (45110), a
+// digest of at most 128 (45004), content (44003 when empty, 45002 from
+// 20,000 characters or 1 MB), a content_source_url of at most 1 KB
+// (45005), news or newspic (40097 for another type); a news article's
+// cover and a picture message's 1 to 20 images (40097 for none or more)
+// are checked for being non-empty only until the fake keeps image
+// materials (40007). A product card is refused with 53406: the fake
+// account cannot sell. Unknown media ids are 40007. A single article
+// without a digest gets the start of its content, as WeChat gives it.
+//
+// Publishing (发布能力): freepublish/submit starts a job for a draft and
+// answers its publish_id (a number, as WeChat answers it); the job is
+// publishing until [Server.FinishPublish] publishes it or
+// [Server.FailPublish] refuses it (original check, other failure or
+// review, with the articles refused), or until it ends by itself after a
+// delay once [Server.AutoFinishPublish] is set, as on WeChat. Either way
+// PUBLISHJOBFINISH is pushed to the app with the job's PublishEventInfo,
+// as WeChat's page shows it, from "mphelper". A published draft leaves
+// the draft box; its publication gets an article id and a permanent
+// link per article. freepublish/get tells a job's status (40002 for an
+// unknown publish_id), freepublish/getarticle and batchget the
+// publications (53600 for an unknown article id), and freepublish/delete
+// deletes an article (index 1 the first) or all of them (index 0), after
+// which the job's status is 5 and the publication leaves batchget.
+// [Server.Drafts], [Server.Publication] and [Server.PublishStatus] tell
+// the state in wego's types:
+//
+//	srv.AutoFinishPublish("/wechat", 50*time.Millisecond) // or srv.FinishPublish("/wechat", job.PublishID)
+//	job, err := c.PublishDraft(ctx, mediaID) // the app sees PushPublishJobFinish, p.PublishResult()
+//
 // # The app under test
 //
 // The server starts a second loopback server, at [Server.AppURL], for the

@@ -10,7 +10,9 @@ import (
 // them (the English column of its global return codes, 全局返回码, where no
 // answer was seen, and for the codes of the user, group, tag, menu and
 // typing pages, which that list lacks, their description shortened as
-// WeChat's other English errmsgs are); WeChat appends " rid: ..." (" hint: [...]" in older
+// WeChat's other English errmsgs are; the draft and publishing codes as
+// their pages write them, in Chinese where they do, and 45110 as WeChat
+// answers it); WeChat appends " rid: ..." (" hint: [...]" in older
 // answers). Newer 40001 answers go on with ", could get access_token by
 // getStableAccessToken, more details at ..."; the fake keeps the text that
 // every answer starts with. 40164 names the caller's address: see errMsg.
@@ -59,6 +61,7 @@ var errmsgs = map[int]string{
 	40037: "invalid template_id",
 	40092: "invalid remark name",
 	40097: "invalid args",
+	40114: "invalid index value",
 	40125: "invalid appsecret",
 	40163: "code been used",
 	40246: "invalid keyword_name_list",
@@ -77,6 +80,10 @@ var errmsgs = map[int]string{
 	44002: "empty post data",
 	44003: "empty news data",
 	44004: "empty content",
+	45002: "content size out of limit",
+	45003: "title size out of limit",
+	45004: "description size out of limit",
+	45005: "url size out of limit",
 	45008: "article size out of limit",
 	45009: "reach max api daily quota limit",
 	45011: "api minute-quota reach limit  mustslower  retry next minute",
@@ -91,9 +98,11 @@ var errmsgs = map[int]string{
 	45081: "already typing",
 	45103: "This API has been unsupported",
 	45106: "This API has been unsupported",
+	45110: "author size out of limit",
 	45157: "invalid tag name",
 	45158: "tag name too long",
 	45159: "invalid tag id",
+	45166: "invalid content",
 	46002: "menu version no exist",
 	46003: "menu no exist",
 	46004: "user no exist",
@@ -104,6 +113,13 @@ var errmsgs = map[int]string{
 	49003: "not match openid with appid",
 	50001: "user unauthorized",
 	50002: "user limited",
+	53404: "账号已被限制带货能力",
+	53405: "插入商品信息有误",
+	53406: "请先开通带货能力",
+	53503: "该草稿未通过发布检查",
+	53504: "需前往公众平台官网使用草稿",
+	53505: "请手动保存成功后再发表",
+	53600: "Article ID 无效",
 	61500: "date format error",
 	61501: "date range error",
 	65301: "conditional menu of menuid no exist",
@@ -123,6 +139,7 @@ var errmsgs = map[int]string{
 	65316: "too many url domains in conditional menus",
 	65317: "invalid url",
 	65320: "match rule with privacy info not allowed",
+	88000: "without comment privilege",
 }
 
 // errMsg returns the errmsg WeChat answers with errcode to a caller at

@@ -83,6 +83,7 @@ type Server struct {
 	messages  messageState
 	templates templateState
 	analytics analyticsState
+	draftBox  draftState // drafts, publish jobs and publications
 }
 
 // NewServer starts a fake WeChat platform. Call Close when done.
@@ -117,6 +118,7 @@ func NewServer() *Server {
 	s.initMessages()
 	s.initAnalytics()
 	s.initMaterials()
+	s.initDrafts()
 	s.ts = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.ts.URL
 	s.startPay()
@@ -230,7 +232,9 @@ func (s *Server) SetCallbackIPs(ips ...string) {
 //   - the material codes 40004 to 40007, 41005 and 45106;
 //   - the menu codes 40016 to 40027, 46002, 65301 to 65314, 65316, 65317
 //     and 65320;
-//   - the analytics codes 61500 and 61501.
+//   - the analytics codes 61500 and 61501;
+//   - the draft and publishing codes 40114, 45002 to 45005, 45110, 45166,
+//     53404 to 53406, 53503 to 53505, 53600 and 88000.
 //
 // Other codes get errmsg "error". On the authorize page ([PathAuthorize],
 // [PathAuthorizeConfirm]) a fault is WeChat's HTML error page instead, with

@@ -45,7 +45,7 @@ func TestEventNamesAreWeChats(t *testing.T) {
 		{EventViewMiniprogram, "pages/index", "view_miniprogram"},
 		{EventTemplateSendJobFinish, "", wego.PushTemplateSendJobFinish},
 		{EventMassSendJobFinish, "", wego.PushMassSendJobFinish},
-		{EventPublishJobFinish, "", "publishjobfinish"},
+		{EventPublishJobFinish, "", wego.PushPublishJobFinish},
 	}
 	for i, tt := range tests {
 		from := "oEvent" + strconv.Itoa(i) // events carry no MsgId: one user each, so none is a repeat

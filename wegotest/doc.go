@@ -271,9 +271,9 @@
 // 20,000 characters or 1 MB), a content_source_url of at most 1 KB
 // (45005), news or newspic (40097 for another type); a news article's
 // cover and a picture message's 1 to 20 images (40097 for none or more)
-// are checked for being non-empty only until the fake keeps image
-// materials (40007). A product card is refused with 53406: the fake
-// account cannot sell. Unknown media ids are 40007. A single article
+// must be permanent image materials of the account (40007 otherwise):
+// upload them, or add them with [Server.AddMaterial]. A product card is
+// refused with 53406: the fake account cannot sell. Unknown media ids are 40007. A single article
 // without a digest gets the start of its content, as WeChat gives it.
 //
 // Publishing (发布能力): freepublish/submit starts a job for a draft and

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -19,6 +20,7 @@ const okNews = `{"title":"t","content":"<p>c</p>","thumb_media_id":"THUMB"}`
 func TestDraftAddRefusesWhatWeChatRefuses(t *testing.T) {
 	t.Parallel()
 	s, c := userClient(t)
+	s.addImagesAs("T", "THUMB", "I", "I1", "I2")
 	news := func(field string) string {
 		return `{"articles":[{"title":"t","content":"c","thumb_media_id":"T",` + field + `}]}`
 	}
@@ -64,6 +66,7 @@ func TestDraftAddRefusesWhatWeChatRefuses(t *testing.T) {
 func TestDraftNewsPicCoverIsTheFirstImage(t *testing.T) {
 	t.Parallel()
 	s, c := userClient(t)
+	s.addImagesAs("T", "THUMB", "I", "I1", "I2")
 	var a struct {
 		MediaID string `json:"media_id"`
 	}
@@ -102,6 +105,7 @@ func TestDraftPagesAreOneToTwenty(t *testing.T) {
 func TestFreePublishGetTakesTheIDEitherWay(t *testing.T) {
 	t.Parallel()
 	s, c := userClient(t)
+	s.addImagesAs("T", "THUMB", "I", "I1", "I2")
 	var added struct {
 		MediaID string `json:"media_id"`
 	}
@@ -128,6 +132,17 @@ func TestFreePublishGetTakesTheIDEitherWay(t *testing.T) {
 	status, ok := s.PublishStatus(formatID(id))
 	assert.True(t, ok)
 	assert.Equal(t, wego.PublishStatusPublishing, status)
+}
+
+// addImagesAs keeps a permanent image material under each of ids, so that
+// requests written by hand can name them as covers.
+func (s *Server) addImagesAs(ids ...string) {
+	s.materials.mu.Lock()
+	defer s.materials.mu.Unlock()
+	for _, id := range ids {
+		s.materials.media[id] = &StoredMedia{MediaID: id, Type: wego.MediaImage, Permanent: true, Name: id + ".jpg", Created: time.Now()}
+		s.materials.permanent = append(s.materials.permanent, id)
+	}
 }
 
 func formatID(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }

@@ -607,7 +607,7 @@ func (w *WeChatAPI) draftBatchGet(ctx context.Context, offset, count int, noCont
 // or [ErrInvalidParameter] that names the article and the field, e.g.
 // "articles[1] › title: 33 characters, at most 32", and nothing is sent.
 // WeChat replaced permanent news materials (add_news, Python wego's
-// news calls, which it has answered 45103 since 2022) with drafts.
+// news calls, which it has answered 45106 ([CodeAPIRetired]) since 2022-02-28) with drafts.
 //
 //	mediaID, err := c.AddDraft(ctx, wego.DraftArticle{Title: "Hello", Content: "<p>...</p>", ThumbMediaID: cover})
 //

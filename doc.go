@@ -196,6 +196,27 @@
 // scan arrives at the push handler as [PushScanSubscribe] or [PushScan]
 // with [Push.Scene].
 //
+// # Materials, drafts and analytics
+//
+// Uploads ([Client.AddTemporaryMaterial], [Client.AddOtherMaterial],
+// [Client.UploadContentPicture]) stream any [io.Reader] and are checked
+// against WeChat's limits (format by name and content, size, a voice's
+// playing time) before a byte is sent; downloads stream into an
+// [io.Writer]. Drafts ([Client.AddDraft]) and publishing
+// ([Client.PublishDraft], whose result arrives as [PushPublishJobFinish]
+// with [Push.PublishResult]) replace the news materials WeChat retired.
+// The analytics calls ([Client.GetUserCumulate] and the others) take days
+// as [time.Time], read in China Standard Time, and check each endpoint's
+// span before sending.
+//
+// # Messages the account sends
+//
+// [Client.SendMessage] sends a customer-service message with the values
+// passive replies use, within the window the user opened (else
+// [ErrOutsideServiceWindow]); [Client.SendTemplateMessage] sends a
+// template message, retried once after a lost answer only when it has a
+// ClientMsgID.
+//
 // # Pay
 //
 // With [Settings].MchID and MchSecret set, the Client speaks WeChat Pay v2.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/wego-sdk/wego/internal/htmltext"
 	"iter"
 	"net/http"
 	"slices"
@@ -323,7 +324,7 @@ func (a DraftArticle) check(path string) error {
 	if n := utf8.RuneCountInString(a.Digest); n > maxDigestChars {
 		return invalid(field("digest"), "%d characters, at most %d", n, maxDigestChars)
 	}
-	switch n := textChars(a.Content); {
+	switch n := htmltext.Chars(a.Content); {
 	case a.Content == "":
 		return missing(field("content"))
 	case len(a.Content) >= maxContentBytes:
@@ -375,44 +376,6 @@ func (a DraftArticle) check(path string) error {
 		}
 	}
 	return nil
-}
-
-// textChars counts the characters of text in HTML content, as WeChat's
-// editor counts an article's words: tags left out, an entity (&amp;,
-// &#8220;) one character.
-func textChars(content string) int {
-	n := 0
-	for i := 0; i < len(content); {
-		switch c := content[i]; {
-		case c == '<':
-			end := strings.IndexByte(content[i:], '>')
-			if end < 0 {
-				return n + utf8.RuneCountInString(content[i:])
-			}
-			i += end + 1
-			continue
-		case c == '&':
-			if end := strings.IndexByte(content[i:], ';'); end > 1 && end <= 10 && isEntityName(content[i+1:i+end]) {
-				n++
-				i += end + 1
-				continue
-			}
-		}
-		_, size := utf8.DecodeRuneInString(content[i:])
-		n++
-		i += size
-	}
-	return n
-}
-
-func isEntityName(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '#' && i == 0) {
-			return false
-		}
-	}
-	return true
 }
 
 // checkPicCrop checks a crop written "X1_Y1_X2_Y2"; "" is no crop.

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"github.com/wego-sdk/wego/internal/htmltext"
 	"net/url"
 	"slices"
 	"strconv"
@@ -208,7 +209,7 @@ func (s *Server) checkArticle(a *draftArticle) int {
 		return 45110
 	case utf8.RuneCountInString(a.Digest) > maxDraftDigestChars:
 		return 45004
-	case len(a.Content) >= maxDraftContentBytes || textChars(a.Content) >= maxDraftContentChars:
+	case len(a.Content) >= maxDraftContentBytes || htmltext.Chars(a.Content) >= maxDraftContentChars:
 		return 45002
 	case len(a.ContentSourceURL) > maxDraftSourceURLBytes:
 		return 45005
@@ -276,43 +277,6 @@ func (s *Server) serveDraftAdd(req *draftAddRequest) (any, int) {
 	d.seq++
 	d.drafts[id] = &storedDraft{mediaID: id, articles: req.Articles, updated: time.Now().Truncate(time.Second), seq: d.seq}
 	return map[string]any{"media_id": id}, 0
-}
-
-// textChars counts the characters of content's text: tags left out, an
-// entity (&amp;, &#8220;) one character, as WeChat's editor counts words.
-func textChars(content string) int {
-	n := 0
-	for i := 0; i < len(content); {
-		switch content[i] {
-		case '<':
-			end := strings.IndexByte(content[i:], '>')
-			if end < 0 {
-				return n + utf8.RuneCountInString(content[i:])
-			}
-			i += end + 1
-			continue
-		case '&':
-			if end := strings.IndexByte(content[i:], ';'); end > 1 && end <= 10 && entityName(content[i+1:i+end]) {
-				n++
-				i += end + 1
-				continue
-			}
-		}
-		_, size := utf8.DecodeRuneInString(content[i:])
-		n++
-		i += size
-	}
-	return n
-}
-
-func entityName(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '#' && i == 0) {
-			return false
-		}
-	}
-	return true
 }
 
 // autoDigest is the start of content, tags left out: WeChat's digest of

@@ -87,6 +87,11 @@ var (
 	// for both. Outside the window, send a template message
 	// ([Client.SendTemplateMessage]).
 	ErrOutsideServiceWindow = errors.New("wego: outside the 48-hour customer-service window")
+	// ErrMassSendRepeated matches WeChat's refusal of a mass send whose
+	// clientmsgid ([WithMassClientMsgID]) named another within 24 hours:
+	// errcode 45065. The job of the first send exists; nothing more is
+	// sent.
+	ErrMassSendRepeated = errors.New("wego: a mass send with this clientmsgid exists")
 
 	// ErrQRCodeTicketInvalid is wrapped by the error [Client.QRCodeImage]
 	// returns when WeChat answers a QR code ticket with HTTP 404, as it
@@ -165,6 +170,9 @@ const (
 	CodeMenuVersionNotExist = 46002 // trymatch: no conditional menu matches the user, who sees the default menu
 	CodeMenuNotExist        = 46003 // the account has no menu: GetMenus answers an empty one
 
+	CodeMassNoQuota           = 45028 // a mass send with no quota left (has no masssend quota)
+	CodeMassClientMsgIDRepeat = 45065 // a mass send repeating a clientmsgid of the last 24 hours: matches ErrMassSendRepeated
+
 	CodeDateFormatError = 61500 // analytics: begin_date or end_date is not a date as yyyy-MM-dd (时间参数格式异常)
 	CodeDateRangeError  = 61501 // analytics: the dates span more days than the endpoint takes, or are out of its range (时间参数跨度异常)
 )
@@ -213,6 +221,8 @@ func (e *APIError) Is(target error) bool {
 		return e.Code == CodeRequireSubscribe
 	case ErrOutsideServiceWindow:
 		return e.Code == CodeOutOfServiceWindow
+	case ErrMassSendRepeated:
+		return e.Code == CodeMassClientMsgIDRepeat
 	}
 	return false
 }

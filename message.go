@@ -253,6 +253,10 @@ func checkCustom(m Reply) error {
 		}
 	case transferReply:
 		return bad("transfer_customer_service is a passive reply only: return it from a PushFunc")
+	case MassImagesReply:
+		return bad("images is a mass message only: send it with Client.SendMass")
+	case mpVideoReply:
+		return bad("mpvideo is a mass message only: send it with Client.SendMass")
 	}
 	return nil
 }

@@ -193,6 +193,22 @@
 //	id, err := c.SendTemplateMessage(ctx, wego.TemplateMessage{ToUser: "oFan", TemplateID: tid, Data: data})
 //	reply, err := srv.ReportTemplateSend("/wechat", id) // the app sees PushTemplateSendJobFinish
 //
+// Mass sends (群发, [PathMassSendAll], [PathMassSend]) take mpnews, text,
+// voice, images, mpvideo and wxcard, to every follower, to the followers
+// with a tag (45159 for a tag the account lacks) or to a list of 2 to
+// 10000 openids (40130 otherwise), of which the followers are the
+// recipients. A job stays SENDING (mass/get) until [Server.FinishMassSend]
+// ends it: SEND_SUCCESS, and the MASSSENDJOBFINISH event pushed to the app
+// with the recipients counted. A clientmsgid repeated within
+// [MassClientMsgIDWindow] (24 hours) is 45065 and sends nothing more.
+// [Server.MassSends] lists the jobs, with their audience, recipients and
+// deleted articles (mass/delete); [Server.MassPreviews] what mass/preview
+// showed a user, named by openid or WeChat ID. speed/get and speed/set
+// keep the account's level, 0 to 4:
+//
+//	r, err := c.SendMass(ctx, wego.MassToTag(tag), wego.MPNews(draftID))
+//	reply, err := srv.FinishMassSend("/wechat", r.MsgID) // the app sees PushMassSendJobFinish
+//
 // # Analytics
 //
 // The 17 analytics endpoints (数据统计, /datacube/...) answer the fake

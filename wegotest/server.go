@@ -82,6 +82,7 @@ type Server struct {
 
 	messages  messageState
 	templates templateState
+	mass      massState
 	analytics analyticsState
 	draftBox  draftState // drafts, publish jobs and publications
 }
@@ -116,6 +117,7 @@ func NewServer() *Server {
 	s.initTickets()
 	s.initQRCodes()
 	s.initMessages()
+	s.initMass()
 	s.initAnalytics()
 	s.initMaterials()
 	s.initDrafts()

@@ -82,6 +82,7 @@ type Server struct {
 
 	messages  messageState
 	templates templateState
+	subscribe subscribeState // subscription notices: templates, users' subscriptions, notices sent
 	analytics analyticsState
 	draftBox  draftState // drafts, publish jobs and publications
 }
@@ -116,6 +117,7 @@ func NewServer() *Server {
 	s.initTickets()
 	s.initQRCodes()
 	s.initMessages()
+	s.initSubscribe()
 	s.initAnalytics()
 	s.initMaterials()
 	s.initDrafts()

@@ -92,6 +92,11 @@ var (
 	// errcode 45065. The job of the first send exists; nothing more is
 	// sent.
 	ErrMassSendRepeated = errors.New("wego: a mass send with this clientmsgid exists")
+	// ErrNoSubscription matches WeChat's refusal of a subscription notice
+	// ([Client.SendSubscribeMessage]) to a user without a subscription to
+	// its template: errcode 43101, the user refused it or has used up a
+	// one-time subscription.
+	ErrNoSubscription = errors.New("wego: the user has no subscription to the template")
 
 	// ErrQRCodeTicketInvalid is wrapped by the error [Client.QRCodeImage]
 	// returns when WeChat answers a QR code ticket with HTTP 404, as it
@@ -151,6 +156,7 @@ const (
 	CodeAPIMinuteQuotaLimit = 45011 // API minute quota reached
 	CodeRequireSubscribe    = 43004 // the user does not follow the account: matches ErrNotSubscribed
 	CodeOutOfServiceWindow  = 45015 // a customer-service message outside the 48-hour window: matches ErrOutsideServiceWindow
+	CodeUserRefuseMessage   = 43101 // a subscription notice without a subscription: matches ErrNoSubscription
 
 	CodeInvalidOpenID       = 40003 // the openid is not the user access token's, or not of this account
 	CodeInvalidCode         = 40029 // an OAuth code unknown or past its 5 minutes
@@ -214,9 +220,12 @@ func (e *APIError) Error() string {
 
 // Is lets [errors.Is] match the errcodes that a sentinel of the SDK stands
 // for: 43004 (require subscribe) is [ErrNotSubscribed], 45015 (response
-// out of time limit) [ErrOutsideServiceWindow].
+// out of time limit) [ErrOutsideServiceWindow], 43101 (user refuse to
+// accept the msg) [ErrNoSubscription].
 func (e *APIError) Is(target error) bool {
 	switch target {
+	case ErrNoSubscription:
+		return e.Code == CodeUserRefuseMessage
 	case ErrNotSubscribed:
 		return e.Code == CodeRequireSubscribe
 	case ErrOutsideServiceWindow:

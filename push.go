@@ -46,6 +46,11 @@ const (
 	PushTemplateSendJobFinish = "templatesendjobfinish"
 	PushMassSendJobFinish     = "masssendjobfinish"
 	PushPublishJobFinish      = "publishjobfinish" // a publish job ended: Push.PublishResult tells how
+
+	// Subscription notices: Push.SubscribeMsgEvents lists their templates.
+	PushSubscribeMsgPopup  = "subscribe_msg_popup_event"  // the user chose in a subscription popup
+	PushSubscribeMsgChange = "subscribe_msg_change_event" // the user refused notices in their settings
+	PushSubscribeMsgSent   = "subscribe_msg_sent_event"   // WeChat tried to deliver a notice
 )
 
 // errNoPushToken is what ParsePush and the URL verification report on a

@@ -76,6 +76,12 @@ func pushFixtures(t testing.TB) []pushFixture {
 			fields: map[string]string{"PublishEventInfo.publish_id": "2247503051", "PublishEventInfo.article_detail.item.article_url": "ARTICLE_URL"}},
 		pushFixture{file: "testdata/push/event_publishjobfinish_original_failed.xml", typ: "publishjobfinish",
 			fields: map[string]string{"PublishEventInfo.publish_status": "2", "PublishEventInfo.fail_idx": "1"}},
+		pushFixture{file: "testdata/push/event_subscribe_msg_popup.xml", typ: "subscribe_msg_popup_event",
+			fields: map[string]string{"SubscribeMsgPopupEvent.List.PopupScene": "2"}},
+		pushFixture{file: "testdata/push/event_subscribe_msg_change.xml", typ: "subscribe_msg_change_event",
+			fields: map[string]string{"SubscribeMsgChangeEvent.List.SubscribeStatusString": "reject"}},
+		pushFixture{file: "testdata/push/event_subscribe_msg_sent.xml", typ: "subscribe_msg_sent_event",
+			fields: map[string]string{"SubscribeMsgSentEvent.List.MsgID": "1700827132819554304"}},
 	)
 	for _, f := range out {
 		require.NotEmpty(t, f.typ, "no expected type for %s", f.file)

@@ -209,6 +209,31 @@
 //	r, err := c.SendMass(ctx, wego.MassToTag(tag), wego.MPNews(draftID))
 //	reply, err := srv.FinishMassSend("/wechat", r.MsgID) // the app sees PushMassSendJobFinish
 //
+// Subscription notices (订阅通知): the account's subscription templates
+// are those a test adds with [Server.AddSubscribeTemplate], or that
+// /wxaapi/newtmpl/addtemplate adds from the public library a test fills
+// with [Server.AddSubscribeLibraryTemplate] (200014 for an unknown tid,
+// 200020 for a kidList empty or naming a keyword the template lacks,
+// 200021 for a sceneDesc over 15 characters); getcategory lists the
+// library's categories, getpubtemplatetitles its templates by category
+// (ids, start, limit 1 to 30: 200016 to 200019), getpubtemplatekeywords
+// a template's keywords, gettemplate and [Server.SubscribeTemplates] the
+// account's, deltemplate deletes one (40037). A test plays the user:
+// [Server.AcceptSubscription] pushes subscribe_msg_popup_event and
+// grants one notice of a one-time template (type 2), or notices until
+// refused of a long-term one (type 3); [Server.RefuseSubscription]
+// pushes subscribe_msg_change_event and drops the grants. POST
+// /cgi-bin/message/subscribe/bizsend needs one of the account's
+// templates (40037) and a grant (43101, which uses a one-time grant up),
+// and checks the data as template/send does (47003);
+// [Server.SentSubscribeMessages] lists what was sent to a user and
+// [Server.ReportSubscribeSend] pushes the subscribe_msg_sent_event of a
+// notice:
+//
+//	srv.AcceptSubscription("/wechat", "oFan", tid)
+//	err := c.SendSubscribeMessage(ctx, wego.SubscribeMessage{ToUser: "oFan", TemplateID: tid, Data: data})
+//	err = c.SendSubscribeMessage(ctx, m) // errors.Is(err, wego.ErrNoSubscription): the grant is used up
+//
 // # Analytics
 //
 // The 17 analytics endpoints (数据统计, /datacube/...) answer the fake

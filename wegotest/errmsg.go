@@ -79,6 +79,7 @@ var errmsgs = map[int]string{
 	43001: "require GET method",
 	43002: "require POST method",
 	43004: "require subscribe",
+	43101: "user refuse to accept the msg",
 	44002: "empty post data",
 	44003: "empty news data",
 	44004: "empty content",
@@ -146,6 +147,15 @@ var errmsgs = map[int]string{
 	65317: "invalid url",
 	65320: "match rule with privacy info not allowed",
 	88000: "without comment privilege",
+	// The wxaapi/newtmpl codes of subscription notices, as their pages
+	// describe them.
+	200014: "模版 tid 参数错误",
+	200016: "start 参数错误",
+	200017: "limit 参数错误",
+	200018: "类目 ids 缺失",
+	200019: "类目 ids 不合法",
+	200020: "关键词列表 kidList 参数错误",
+	200021: "场景描述 sceneDesc 参数错误",
 }
 
 // errMsg returns the errmsg WeChat answers with errcode to a caller at

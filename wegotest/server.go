@@ -83,6 +83,7 @@ type Server struct {
 	messages  messageState
 	templates templateState
 	mass      massState
+	subscribe subscribeState // subscription notices: templates, users' subscriptions, notices sent
 	analytics analyticsState
 	draftBox  draftState // drafts, publish jobs and publications
 }
@@ -118,6 +119,7 @@ func NewServer() *Server {
 	s.initQRCodes()
 	s.initMessages()
 	s.initMass()
+	s.initSubscribe()
 	s.initAnalytics()
 	s.initMaterials()
 	s.initDrafts()

@@ -9,6 +9,7 @@ import (
 	"os"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -225,9 +226,10 @@ func setReadDeadline(w http.ResponseWriter, t time.Time) {
 // dedupKey names a delivery: the message id for messages; sender, time,
 // event and key for events (WeChat's advice is sender and time, but a user
 // who follows by scanning sends subscribe and LOCATION in the same second),
-// and the publish job of PUBLISHJOBFINISH, whose sender is always the
-// account's mass-send helper and which carries neither id nor key: two jobs
-// ending in the same second are two events.
+// the publish job of PUBLISHJOBFINISH, whose sender is always the
+// account's mass-send helper and which carries neither id nor key (two jobs
+// ending in the same second are two events), and the templates of a
+// subscription event.
 func (p *Push) dedupKey() string {
 	if id := p.MsgID(); id != "" {
 		return "push:" + p.c.s.AppID + ":" + id
@@ -235,6 +237,16 @@ func (p *Push) dedupKey() string {
 	key := "push:" + p.c.s.AppID + ":" + p.FromUser + ":" + p.doc.Get("CreateTime") + ":" + p.doc.Get("Event") + ":" + p.doc.Get("EventKey")
 	if job := p.doc.Get(publishInfoPublishID); job != "" {
 		key += ":" + job
+	}
+	if prefix, ok := subscribeEventContainer[p.Type]; ok {
+		// Subscription events carry no key either: two popups of one user
+		// in one second (two pages asking) differ by their templates and,
+		// for sent events, their msg ids.
+		for name, value := range p.doc.All() {
+			if field, ok := strings.CutPrefix(name, prefix); ok && (field == "TemplateId" || field == "MsgID") {
+				key += ":" + value
+			}
+		}
 	}
 	return key
 }

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/jarcoal/httpmock"
@@ -280,9 +281,10 @@ func TestSubscriptionsOnTheFake(t *testing.T) {
 	assert.Equal(t, event{wego.PushSubscribeMsgChange, "oFan", []wego.SubscribeMsgItem{{TemplateID: always, Status: wego.SubscribeReject}}}, <-events)
 	require.ErrorIs(t, c.SendSubscribeMessage(ctx, flight), wego.ErrNoSubscription, "refused")
 
-	// Within the second of the first popup, the app takes this one for
-	// WeChat's retry of it (events are de-duplicated by sender, event and
-	// CreateTime) and may not hear it; the platform records the grant.
+	// Within the second of the first popup for the same template, the app
+	// takes this one for WeChat's retry of it (events are de-duplicated by
+	// sender, time, event and templates) and may not hear it; the
+	// platform records the grant.
 	_, err = srv.AcceptSubscription("/wechat", "oFan", once)
 	require.NoError(t, err)
 	bad := shipped
@@ -368,4 +370,36 @@ func TestSubscribeMsgEventsOfOtherPushes(t *testing.T) {
 		With("SubscribeMsgSentEvent.List.TemplateId", "T").With("SubscribeMsgSentEvent.List.ErrorCode", "x"))
 	require.NoError(t, err)
 	assert.ErrorIs(t, <-ch, wego.ErrMalformedMessage, "an ErrorCode that is not a number")
+}
+
+// Two popups of one user in one second, for different templates, are two
+// events; the same popup again is WeChat's retry, handled once.
+func TestSubscribePopupsInOneSecondAreTwoEvents(t *testing.T) {
+	t.Parallel()
+	srv, c := pushSetup(t, wegotest.PushSafe)
+	var mu sync.Mutex
+	var got []string
+	srv.SetApp(c.PushHandler(func(_ context.Context, p *wego.Push) (wego.Reply, error) {
+		items, err := p.SubscribeMsgEvents()
+		if err != nil || len(items) == 0 {
+			return nil, err
+		}
+		mu.Lock()
+		got = append(got, items[0].TemplateID)
+		mu.Unlock()
+		return nil, nil
+	}))
+	popup := func(template string) wegotest.Message {
+		return wegotest.XMLMessage(`<xml><ToUserName><![CDATA[gh_1]]></ToUserName><FromUserName><![CDATA[oFan]]></FromUserName>` +
+			`<CreateTime>1700000000</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[subscribe_msg_popup_event]]></Event>` +
+			`<SubscribeMsgPopupEvent><List><TemplateId><![CDATA[` + template + `]]></TemplateId>` +
+			`<SubscribeStatusString><![CDATA[accept]]></SubscribeStatusString><PopupScene>0</PopupScene></List></SubscribeMsgPopupEvent></xml>`)
+	}
+	for _, tmpl := range []string{"T1", "T2", "T1"} {
+		_, err := srv.Deliver("/", popup(tmpl))
+		require.NoError(t, err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Equal(t, []string{"T1", "T2"}, got)
 }

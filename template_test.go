@@ -458,17 +458,22 @@ func TestTemplateSendStatusOfAFixture(t *testing.T) {
 	require.Equal(t, "success", fixture.fields["Status"])
 	raw, err := os.ReadFile(fixture.file)
 	require.NoError(t, err)
-	srv, c := setup(t)
-	got := make(chan wego.TemplateSendStatus, 1)
-	h := c.PushHandler(func(_ context.Context, p *wego.Push) (wego.Reply, error) {
-		got <- p.TemplateSendStatus()
-		return nil, nil
-	})
-	for i, status := range []wego.TemplateSendStatus{wego.TemplateSendSuccess, wego.TemplateSendUserBlock, wego.TemplateSendSystemFailed} {
-		xml := strings.Replace(string(raw), "<![CDATA[success]]>", "<![CDATA["+string(status)+"]]>", 1)
-		xml = strings.Replace(xml, "200163836", fmt.Sprint(200163836+i), 1) // another message, not a retry
-		_, err = srv.Push(h, wegotest.XMLMessage(xml))
-		require.NoError(t, err)
-		assert.Equal(t, status, <-got)
+	for name, mode := range modes { // plain, compatible and safe
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			srv, c := pushSetup(t, mode)
+			got := make(chan wego.TemplateSendStatus, 1)
+			h := c.PushHandler(func(_ context.Context, p *wego.Push) (wego.Reply, error) {
+				got <- p.TemplateSendStatus()
+				return nil, nil
+			})
+			for i, status := range []wego.TemplateSendStatus{wego.TemplateSendSuccess, wego.TemplateSendUserBlock, wego.TemplateSendSystemFailed} {
+				xml := strings.Replace(string(raw), "<![CDATA[success]]>", "<![CDATA["+string(status)+"]]>", 1)
+				xml = strings.Replace(xml, "200163836", fmt.Sprint(200163836+i), 1) // another message, not a retry
+				_, err := srv.Push(h, wegotest.XMLMessage(xml))
+				require.NoError(t, err)
+				assert.Equal(t, status, <-got)
+			}
+		})
 	}
 }

@@ -37,6 +37,33 @@ func mockClient(t *testing.T) (*httpmock.MockTransport, *wego.Client) {
 	return mt, c
 }
 
+// mockSequence returns a client whose requests go to httpmock and must be
+// n requests, each checked and answered in order by answer(i, r) (i from
+// 1). The test fails on a request past the n-th and, at its end, when
+// fewer came.
+func mockSequence(t *testing.T, n int, answer func(i int, r *http.Request) *http.Response) *wego.Client {
+	t.Helper()
+	mt, c := mockClient(t)
+	var mu sync.Mutex
+	seen := 0
+	mt.RegisterNoResponder(func(r *http.Request) (*http.Response, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		seen++
+		if seen > n {
+			t.Errorf("request %d: %s %s not expected", seen, r.Method, r.URL.Path)
+			return httpmock.NewStringResponse(200, `{"errcode":-2,"errmsg":"unexpected"}`), nil
+		}
+		return answer(seen, r), nil
+	})
+	t.Cleanup(func() {
+		mu.Lock()
+		defer mu.Unlock()
+		assert.Equal(t, n, min(seen, n), "every expected request was made")
+	})
+	return c
+}
+
 func TestRawGetAddsTokenAndQuery(t *testing.T) {
 	t.Parallel()
 	mt, c := mockClient(t)

@@ -11,11 +11,9 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -51,18 +49,8 @@ func jsonAnswer(body string) *http.Response {
 // calls, in that order.
 func mockExchanges(t *testing.T, calls ...exchange) *wego.Client {
 	t.Helper()
-	mt, c := mockClient(t)
-	var mu sync.Mutex
-	next := 0
-	mt.RegisterNoResponder(func(r *http.Request) (*http.Response, error) {
-		mu.Lock()
-		defer mu.Unlock()
-		if next >= len(calls) {
-			t.Errorf("request %d: %s %s not expected", next+1, r.Method, r.URL.Path)
-			return httpmock.NewStringResponse(200, `{"errcode":-2,"errmsg":"unexpected"}`), nil
-		}
-		w := calls[next]
-		next++
+	return mockSequence(t, len(calls), func(next int, r *http.Request) *http.Response {
+		w := calls[next-1]
 		assert.Equal(t, w.method, r.Method, "request %d", next)
 		assert.Equal(t, "api.weixin.qq.com", r.URL.Host)
 		assert.Equal(t, w.path, r.URL.Path, "request %d", next)
@@ -88,16 +76,10 @@ func mockExchanges(t *testing.T, calls ...exchange) *wego.Client {
 			assert.Empty(t, body, "request %d: %s has no body", next, w.path)
 		}
 		if w.answer == nil {
-			return jsonAnswer(`{"errcode":0,"errmsg":"ok"}`), nil
+			return jsonAnswer(`{"errcode":0,"errmsg":"ok"}`)
 		}
-		return w.answer, nil
+		return w.answer
 	})
-	t.Cleanup(func() {
-		mu.Lock()
-		defer mu.Unlock()
-		assert.Equal(t, len(calls), next, "every expected request was made")
-	})
-	return c
 }
 
 // checkUpload checks a multipart/form-data body: the file in "media" with

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -32,30 +31,14 @@ type snsCall struct {
 // calls, in order (GET, api.weixin.qq.com, path, whole query, no body).
 func mockSNS(t *testing.T, calls ...snsCall) *wego.Client {
 	t.Helper()
-	mt, c := mockClient(t)
-	var mu sync.Mutex
-	next := 0
-	mt.RegisterNoResponder(func(r *http.Request) (*http.Response, error) {
-		mu.Lock()
-		defer mu.Unlock()
-		if next >= len(calls) {
-			t.Errorf("request %d: %s %s not expected", next+1, r.Method, r.URL.Path)
-			return httpmock.NewStringResponse(200, `{"errcode":-2,"errmsg":"unexpected"}`), nil
-		}
-		w := calls[next]
-		next++
+	return mockSequence(t, len(calls), func(next int, r *http.Request) *http.Response {
+		w := calls[next-1]
 		assert.Equal(t, http.MethodGet, r.Method, "request %d", next)
 		assert.Equal(t, "https://api.weixin.qq.com"+w.path, r.URL.Scheme+"://"+r.URL.Host+r.URL.Path, "request %d", next)
 		assert.Equal(t, w.query, r.URL.Query(), "request %d: %s query", next, w.path)
 		assert.Nil(t, r.Body, "request %d has no body", next)
-		return httpmock.NewStringResponse(200, w.answer), nil
+		return httpmock.NewStringResponse(200, w.answer)
 	})
-	t.Cleanup(func() {
-		mu.Lock()
-		defer mu.Unlock()
-		assert.Equal(t, len(calls), next, "every expected request was made")
-	})
-	return c
 }
 
 const tokenAnswer = `{"access_token":"UAT","expires_in":7200,"refresh_token":"URT","openid":"o1","scope":"snsapi_userinfo","unionid":"u1"}`

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -35,18 +34,8 @@ type wantCall struct {
 // fails when a request is missing or extra.
 func mockCalls(t *testing.T, calls ...wantCall) *wego.Client {
 	t.Helper()
-	mt, c := mockClient(t)
-	var mu sync.Mutex
-	next := 0
-	mt.RegisterNoResponder(func(r *http.Request) (*http.Response, error) {
-		mu.Lock()
-		defer mu.Unlock()
-		if next >= len(calls) {
-			t.Errorf("request %d: %s %s not expected", next+1, r.Method, r.URL.Path)
-			return httpmock.NewStringResponse(200, `{"errcode":-2,"errmsg":"unexpected"}`), nil
-		}
-		w := calls[next]
-		next++
+	return mockSequence(t, len(calls), func(next int, r *http.Request) *http.Response {
+		w := calls[next-1]
 		assert.Equal(t, w.method, r.Method, "request %d", next)
 		assert.Equal(t, "api.weixin.qq.com", r.URL.Host)
 		assert.Equal(t, w.path, r.URL.Path, "request %d", next)
@@ -72,14 +61,8 @@ func mockCalls(t *testing.T, calls ...wantCall) *wego.Client {
 		if answer == "" {
 			answer = `{"errcode":0,"errmsg":"ok"}`
 		}
-		return httpmock.NewStringResponse(200, answer), nil
+		return httpmock.NewStringResponse(200, answer)
 	})
-	t.Cleanup(func() {
-		mu.Lock()
-		defer mu.Unlock()
-		assert.Equal(t, len(calls), next, "every expected request was made")
-	})
-	return c
 }
 
 // mockCase is a call of the SDK and the requests it must make.

@@ -1,13 +1,15 @@
 // Package redisstore keeps wego's shared state in Redis, so that every
-// server of a deployment uses one global access token and handles each
-// push and pay notification once, whichever server WeChat reaches.
+// server of a deployment uses one global access token and one jsapi_ticket,
+// handles each push and pay notification once, and knows every visitor
+// LoginRequired logged in, whichever server WeChat or the browser reaches.
 //
 //	rdb := redis.NewClient(&redis.Options{Addr: "localhost:6379"})
 //	store := redisstore.New(rdb)
 //	c, err := wego.NewClient(wego.Settings{
 //		AppID: "...", AppSecret: "...",
-//		TokenStore: store, // wego.TokenStore
-//		DedupStore: store, // wego.DedupStore
+//		TokenStore:   store, // wego.TokenStore
+//		DedupStore:   store, // wego.DedupStore
+//		SessionStore: store, // wego.SessionStore
 //	})
 //
 // It is a module of its own so that the core SDK does not depend on Redis.
@@ -27,8 +29,8 @@ import (
 	"github.com/wego-sdk/wego"
 )
 
-// Store implements [wego.TokenStore] and [wego.DedupStore] on Redis. It is
-// safe for concurrent use.
+// Store implements [wego.TokenStore], [wego.DedupStore] and
+// [wego.SessionStore] on Redis. It is safe for concurrent use.
 type Store struct {
 	rdb      redis.UniversalClient
 	prefix   string
@@ -67,12 +69,14 @@ func New(rdb redis.UniversalClient, opts ...Option) *Store {
 }
 
 var (
-	_ wego.TokenStore = (*Store)(nil)
-	_ wego.DedupStore = (*Store)(nil)
+	_ wego.TokenStore   = (*Store)(nil)
+	_ wego.DedupStore   = (*Store)(nil)
+	_ wego.SessionStore = (*Store)(nil)
 )
 
 func (s *Store) tokenKey(appID string) string { return s.prefix + "token:" + appID }
 func (s *Store) dedupKey(key string) string   { return s.prefix + "dedup:" + key }
+func (s *Store) sessionKey(key string) string { return s.prefix + "session:" + key }
 
 // Token implements [wego.TokenStore].
 func (s *Store) Token(ctx context.Context, appID string) (wego.Token, bool, error) {
@@ -211,6 +215,42 @@ func (s *Store) Finish(ctx context.Context, key string, result []byte, ttl time.
 func (s *Store) Release(ctx context.Context, key string) error {
 	if err := s.rdb.Del(ctx, s.dedupKey(key)).Err(); err != nil {
 		return fmt.Errorf("redisstore: release: %w", err)
+	}
+	return nil
+}
+
+// Session implements [wego.SessionStore]: one key per session, read from
+// Redis on every request (no local copy, so that a logout or a new login
+// holds on every server at once). When Redis cannot be read the error
+// goes back to LoginRequired, which answers 503: a session fails closed,
+// and no visitor is ever served as someone else.
+func (s *Store) Session(ctx context.Context, key string) ([]byte, bool, error) {
+	v, err := s.rdb.Get(ctx, s.sessionKey(key)).Bytes()
+	switch {
+	case errors.Is(err, redis.Nil):
+		return nil, false, nil
+	case err != nil:
+		return nil, false, fmt.Errorf("redisstore: session: %w", err)
+	}
+	return v, true, nil
+}
+
+// SetSession implements [wego.SessionStore]: the key expires with the
+// session (SET with PX), so Redis holds no session past its life.
+func (s *Store) SetSession(ctx context.Context, key string, data []byte, ttl time.Duration) error {
+	if ttl < time.Millisecond {
+		return s.DeleteSession(ctx, key) // expired already: nothing to keep
+	}
+	if err := s.rdb.Set(ctx, s.sessionKey(key), data, ttl).Err(); err != nil {
+		return fmt.Errorf("redisstore: set session: %w", err)
+	}
+	return nil
+}
+
+// DeleteSession implements [wego.SessionStore].
+func (s *Store) DeleteSession(ctx context.Context, key string) error {
+	if err := s.rdb.Del(ctx, s.sessionKey(key)).Err(); err != nil {
+		return fmt.Errorf("redisstore: delete session: %w", err)
 	}
 	return nil
 }

@@ -55,3 +55,10 @@ func SessionTokens(data []byte) (access, refresh string, ok bool) {
 // SetAnalyticsClock replaces the clock that tells the analytics calls
 // what day it is in China.
 func SetAnalyticsClock(c *Client, now func() time.Time) { c.analyticsClock = now }
+
+// SetTokenLockWait bounds the wait for a token another process fetches
+// under the store's refresh lock.
+func SetTokenLockWait(c *Client, d time.Duration) { c.tokens.lockWait = d }
+
+// TokenStoreOf returns the TokenStore c caches the token in.
+func TokenStoreOf(c *Client) TokenStore { return c.tokens.store }

@@ -38,6 +38,33 @@ type TokenStore interface {
 	DeleteToken(ctx context.Context, key, value string) error
 }
 
+// TokenLocker is an optional interface of a [TokenStore] that several
+// processes share (the redisstore module's Store has it). With it, one
+// process at a time fetches a token from WeChat: the others, finding the
+// lock taken, wait for the token to appear in the store instead of asking
+// WeChat themselves, which matters for the classic endpoint (each fetch
+// issues a new token and cuts the old one's life to five minutes) and for
+// WeChat's daily quotas. A waiting process fetches by itself when no token
+// came within a bound (the holder may have died; its lock expires), and
+// when the lock cannot be asked for (the store is down), so that a store
+// outage costs no call.
+type TokenLocker interface {
+	// LockToken takes the refresh lock of key for at most ttl when no one
+	// holds it, and reports whether it did; unlock releases it if it is
+	// still this caller's.
+	LockToken(ctx context.Context, key string, ttl time.Duration) (unlock func(context.Context) error, ok bool, err error)
+}
+
+// How a process that finds the refresh lock taken waits for the token:
+// it looks at the store every tokenLockPoll, for at most tokenLockWait
+// (WeChat answers a token request well within it), then fetches itself.
+// The lock lives at most as long as a fetch may take.
+const (
+	tokenLockTTL  = tokenFetchTimeout
+	tokenLockPoll = 50 * time.Millisecond
+	tokenLockWait = 5 * time.Second
+)
+
 // MemoryTokenStore is the default [TokenStore]: a map in this process.
 // Reads take no lock (the map is replaced, never changed, on a write), as
 // the SDK reads the token on every call. The zero value is ready to use.
@@ -123,6 +150,8 @@ type tokenCache struct {
 
 	mu     sync.Mutex
 	flight *tokenFlight // the fetch under way, if any
+	// lockWait bounds the wait for another process's token (tokenLockWait).
+	lockWait time.Duration
 
 	// Refreshes driven by WeChat rejecting the token; see rejected.
 	rejMu   sync.Mutex
@@ -191,6 +220,7 @@ func (tc *tokenCache) init(c *Client) {
 		tc.store = NewMemoryTokenStore()
 	}
 	tc.now = time.Now
+	tc.lockWait = tokenLockWait
 }
 
 func (tc *tokenCache) get(ctx context.Context) (string, error) {
@@ -268,6 +298,20 @@ func (tc *tokenCache) fetch(ctx context.Context, f *tokenFlight) {
 		f.tok = t
 		return
 	}
+	if l, ok := tc.store.(TokenLocker); ok {
+		unlock, t, done := tc.lockOrWait(ctx, l)
+		if done {
+			f.tok = t
+			return
+		}
+		if unlock != nil {
+			defer func() {
+				if err := unlock(context.WithoutCancel(ctx)); err != nil {
+					tc.c.log.LogAttrs(ctx, slog.LevelWarn, "wego: token lock release failed", slog.String("error", redact(err.Error())))
+				}
+			}()
+		}
+	}
 	t, err := tc.request(ctx)
 	if err != nil {
 		f.err = err
@@ -280,6 +324,45 @@ func (tc *tokenCache) fetch(ctx context.Context, f *tokenFlight) {
 	tc.c.log.LogAttrs(ctx, slog.LevelInfo, "wego: access token fetched",
 		slog.Time("expires_at", t.ExpiresAt))
 	f.tok = t
+}
+
+// lockOrWait takes the store's refresh lock, or waits for the process that
+// holds it. done reports that a token came (t), from the store after the
+// lock was taken or while waiting; otherwise the caller fetches, and
+// unlocks with unlock when it is not nil.
+func (tc *tokenCache) lockOrWait(ctx context.Context, l TokenLocker) (unlock func(context.Context) error, t Token, done bool) {
+	unlock, got, err := l.LockToken(ctx, tc.appID, tokenLockTTL)
+	switch {
+	case err != nil:
+		tc.c.log.LogAttrs(ctx, slog.LevelWarn, "wego: token lock failed, fetching without it", slog.String("error", redact(err.Error())))
+		return nil, Token{}, false
+	case got:
+		// Another process may have stored a token between the look at the
+		// store and the lock.
+		if t, ok := tc.cached(ctx); ok {
+			_ = unlock(context.WithoutCancel(ctx))
+			return nil, t, true
+		}
+		return unlock, Token{}, false
+	}
+	wait := time.NewTimer(tc.lockWait)
+	defer wait.Stop()
+	tick := time.NewTicker(tokenLockPoll)
+	defer tick.Stop()
+	for {
+		select {
+		case <-tick.C:
+			if t, ok := tc.cached(ctx); ok {
+				return nil, t, true
+			}
+		case <-wait.C:
+			tc.c.log.LogAttrs(ctx, slog.LevelWarn, "wego: no token from the process holding the refresh lock, fetching",
+				slog.Duration("waited", tc.lockWait))
+			return nil, Token{}, false
+		case <-ctx.Done():
+			return nil, Token{}, false
+		}
+	}
 }
 
 // tokenAnswer is WeChat's answer from both token endpoints.

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -149,4 +150,76 @@ func BenchmarkSessionLookup(b *testing.B) {
 			b.Fatal(ok, err)
 		}
 	}
+}
+
+// Servers sharing one Redis, each with a store of its own as a process
+// has, on the classic token endpoint (each fetch issues a new token): a
+// cold cache met by 50 goroutines on each server costs one token request
+// in all; the refresh lock makes the others wait for it.
+func TestServersShareOneRefresh(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	srv := wegotest.New(t)
+	prefix := testPrefix(t)
+	clients := make([]*wego.Client, 4)
+	for i := range clients {
+		store, _ := newStore(t, prefix)
+		s := srv.Settings()
+		s.TokenStore = store
+		s.TokenEndpoint = wego.TokenEndpointClassic
+		c, err := wego.NewClient(s)
+		require.NoError(t, err)
+		clients[i] = c
+	}
+	var wg sync.WaitGroup
+	tokens := make(chan string, 200)
+	for _, c := range clients {
+		for range 50 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				tok, err := c.AccessToken(ctx)
+				assert.NoError(t, err)
+				tokens <- tok
+			}()
+		}
+	}
+	wg.Wait()
+	close(tokens)
+	assert.Equal(t, 1, srv.TokenRequests(), "one server fetched, the others waited for its token")
+	first := <-tokens
+	for tok := range tokens {
+		assert.Equal(t, first, tok)
+	}
+	_, err := clients[3].GetWeChatServersList(ctx)
+	require.NoError(t, err, "the shared token works")
+}
+
+func TestTokenLockIsReleasedOnlyByItsOwner(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	prefix := testPrefix(t)
+	a, rdb := newStore(t, prefix)
+	b, _ := newStore(t, prefix)
+	unlockA, ok, err := a.LockToken(ctx, "wx1", time.Minute)
+	require.NoError(t, err)
+	require.True(t, ok)
+	_, ok, err = b.LockToken(ctx, "wx1", time.Minute)
+	require.NoError(t, err)
+	assert.False(t, ok, "held by a")
+
+	// a's lock expired and b took it: a's unlock leaves b's lock alone.
+	require.NoError(t, rdb.Del(ctx, a.lockKey("wx1")).Err())
+	unlockB, ok, err := b.LockToken(ctx, "wx1", time.Minute)
+	require.NoError(t, err)
+	require.True(t, ok)
+	require.NoError(t, unlockA(ctx))
+	_, ok, _ = a.LockToken(ctx, "wx1", time.Minute)
+	assert.False(t, ok, "b still holds it")
+	require.NoError(t, unlockB(ctx))
+	_, ok, _ = a.LockToken(ctx, "wx1", time.Minute)
+	assert.True(t, ok)
+	ttl, err := rdb.PTTL(ctx, a.lockKey("wx1")).Result()
+	require.NoError(t, err)
+	assert.True(t, ttl > 0 && ttl <= time.Minute, "the lock expires: %v", ttl)
 }

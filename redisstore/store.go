@@ -17,6 +17,8 @@ package redisstore
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strconv"
@@ -70,6 +72,7 @@ func New(rdb redis.UniversalClient, opts ...Option) *Store {
 
 var (
 	_ wego.TokenStore   = (*Store)(nil)
+	_ wego.TokenLocker  = (*Store)(nil)
 	_ wego.DedupStore   = (*Store)(nil)
 	_ wego.SessionStore = (*Store)(nil)
 )
@@ -77,6 +80,7 @@ var (
 func (s *Store) tokenKey(appID string) string { return s.prefix + "token:" + appID }
 func (s *Store) dedupKey(key string) string   { return s.prefix + "dedup:" + key }
 func (s *Store) sessionKey(key string) string { return s.prefix + "session:" + key }
+func (s *Store) lockKey(key string) string    { return s.prefix + "lock:" + key }
 
 // Token implements [wego.TokenStore].
 func (s *Store) Token(ctx context.Context, appID string) (wego.Token, bool, error) {
@@ -253,4 +257,29 @@ func (s *Store) DeleteSession(ctx context.Context, key string) error {
 		return fmt.Errorf("redisstore: delete session: %w", err)
 	}
 	return nil
+}
+
+// LockToken implements [wego.TokenLocker]: SET NX with an expiry and a
+// random owner value, released (compare-and-delete) only by its owner, so
+// that one server at a time fetches the token from WeChat and the others
+// wait for it to appear here. A holder that dies leaves a lock that
+// expires after ttl.
+func (s *Store) LockToken(ctx context.Context, key string, ttl time.Duration) (func(context.Context) error, bool, error) {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	owner := hex.EncodeToString(b[:])
+	k := s.lockKey(key)
+	ok, err := s.rdb.SetNX(ctx, k, owner, ttl).Result()
+	if err != nil {
+		return nil, false, fmt.Errorf("redisstore: token lock: %w", err)
+	}
+	if !ok {
+		return nil, false, nil
+	}
+	return func(ctx context.Context) error {
+		if err := compareAndDelete.Run(ctx, s.rdb, []string{k}, owner).Err(); err != nil {
+			return fmt.Errorf("redisstore: token unlock: %w", err)
+		}
+		return nil
+	}, true, nil
 }

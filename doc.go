@@ -45,7 +45,8 @@
 // refresh, which is limited to 20 times a day.
 //
 // To share the token between servers, give them one [TokenStore] (the
-// redisstore module has one for Redis), or hand the SDK a function that gets
+// redisstore module has one for Redis; as a [TokenLocker] it also lets one
+// server at a time fetch while the others wait for its token), or hand the SDK a function that gets
 // the token from your own token service ([Settings].AccessTokenSource). Such
 // a source, caching its token, sets [Settings].AccessTokenRejected to be
 // told, with the token and the errcode, that WeChat rejected it; it drops

@@ -351,6 +351,18 @@ func (tk *ticketCache) fetch(ctx context.Context, f *ticketFlight) {
 		f.t = t
 		return
 	}
+	if l, ok := tk.c.tokens.store.(TokenLocker); ok {
+		// One process at a time asks WeChat for the ticket, as for the token.
+		cached := func(ctx context.Context) (jsTicket, bool) { return tk.cached(ctx, want) }
+		unlock, t, done := lockOrWait(ctx, tk.c, l, tk.key, tk.c.tokens.lockWait, cached)
+		if done {
+			f.t = t
+			return
+		}
+		if unlock != nil {
+			defer releaseLock(ctx, tk.c, unlock)
+		}
+	}
 	t, drops, err := tk.request(ctx)
 	if err != nil {
 		f.err = err

@@ -299,17 +299,13 @@ func (tc *tokenCache) fetch(ctx context.Context, f *tokenFlight) {
 		return
 	}
 	if l, ok := tc.store.(TokenLocker); ok {
-		unlock, t, done := tc.lockOrWait(ctx, l)
+		unlock, t, done := lockOrWait(ctx, tc.c, l, tc.appID, tc.lockWait, tc.cached)
 		if done {
 			f.tok = t
 			return
 		}
 		if unlock != nil {
-			defer func() {
-				if err := unlock(context.WithoutCancel(ctx)); err != nil {
-					tc.c.log.LogAttrs(ctx, slog.LevelWarn, "wego: token lock release failed", slog.String("error", redact(err.Error())))
-				}
-			}()
+			defer releaseLock(ctx, tc.c, unlock)
 		}
 	}
 	t, err := tc.request(ctx)
@@ -326,42 +322,54 @@ func (tc *tokenCache) fetch(ctx context.Context, f *tokenFlight) {
 	f.tok = t
 }
 
-// lockOrWait takes the store's refresh lock, or waits for the process that
-// holds it. done reports that a token came (t), from the store after the
-// lock was taken or while waiting; otherwise the caller fetches, and
-// unlocks with unlock when it is not nil.
-func (tc *tokenCache) lockOrWait(ctx context.Context, l TokenLocker) (unlock func(context.Context) error, t Token, done bool) {
-	unlock, got, err := l.LockToken(ctx, tc.appID, tokenLockTTL)
+// lockOrWait takes the store's refresh lock of key, or waits for the
+// process that holds it: cached looks for what that process stores. done
+// reports that a value came (v), from the store right after the lock was
+// taken or while waiting; otherwise the caller fetches, and releases the
+// lock with unlock when it is not nil. The access token and the
+// jsapi_ticket are fetched under it.
+func lockOrWait[T any](ctx context.Context, c *Client, l TokenLocker, key string, wait time.Duration,
+	cached func(context.Context) (T, bool)) (unlock func(context.Context) error, v T, done bool) {
+	unlock, got, err := l.LockToken(ctx, key, tokenLockTTL)
 	switch {
 	case err != nil:
-		tc.c.log.LogAttrs(ctx, slog.LevelWarn, "wego: token lock failed, fetching without it", slog.String("error", redact(err.Error())))
-		return nil, Token{}, false
+		c.log.LogAttrs(ctx, slog.LevelWarn, "wego: token lock failed, fetching without it",
+			slog.String("key", key), slog.String("error", redact(err.Error())))
+		return nil, v, false
 	case got:
-		// Another process may have stored a token between the look at the
-		// store and the lock.
-		if t, ok := tc.cached(ctx); ok {
+		// Another process may have stored one between the caller's look
+		// at the store and the lock.
+		if v, ok := cached(ctx); ok {
 			_ = unlock(context.WithoutCancel(ctx))
-			return nil, t, true
+			return nil, v, true
 		}
-		return unlock, Token{}, false
+		return unlock, v, false
 	}
-	wait := time.NewTimer(tc.lockWait)
-	defer wait.Stop()
+	timeout := time.NewTimer(wait)
+	defer timeout.Stop()
 	tick := time.NewTicker(tokenLockPoll)
 	defer tick.Stop()
 	for {
 		select {
 		case <-tick.C:
-			if t, ok := tc.cached(ctx); ok {
-				return nil, t, true
+			if v, ok := cached(ctx); ok {
+				return nil, v, true
 			}
-		case <-wait.C:
-			tc.c.log.LogAttrs(ctx, slog.LevelWarn, "wego: no token from the process holding the refresh lock, fetching",
-				slog.Duration("waited", tc.lockWait))
-			return nil, Token{}, false
+		case <-timeout.C:
+			c.log.LogAttrs(ctx, slog.LevelWarn, "wego: nothing from the process holding the refresh lock, fetching",
+				slog.String("key", key), slog.Duration("waited", wait))
+			return nil, v, false
 		case <-ctx.Done():
-			return nil, Token{}, false
+			return nil, v, false
 		}
+	}
+}
+
+// releaseLock releases a refresh lock, logging a failure (the lock then
+// expires by itself).
+func releaseLock(ctx context.Context, c *Client, unlock func(context.Context) error) {
+	if err := unlock(context.WithoutCancel(ctx)); err != nil {
+		c.log.LogAttrs(ctx, slog.LevelWarn, "wego: token lock release failed", slog.String("error", redact(err.Error())))
 	}
 }
 

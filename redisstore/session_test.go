@@ -223,3 +223,38 @@ func TestTokenLockIsReleasedOnlyByItsOwner(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, ttl > 0 && ttl <= time.Minute, "the lock expires: %v", ttl)
 }
+
+// The jsapi_ticket is fetched under the lock too: servers sharing a Redis
+// meeting a cold cache at once make one ticket request (and one token
+// request) in all, and sign with the same ticket.
+func TestServersShareOneTicket(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	srv := wegotest.New(t)
+	prefix := testPrefix(t)
+	clients := make([]*wego.Client, 4)
+	for i := range clients {
+		store, _ := newStore(t, prefix)
+		s := srv.Settings()
+		s.TokenStore = store
+		c, err := wego.NewClient(s)
+		require.NoError(t, err)
+		clients[i] = c
+	}
+	var wg sync.WaitGroup
+	for _, c := range clients {
+		for range 50 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				cfg, err := c.JSConfig(ctx, "https://m.example.com/page?x=1")
+				if assert.NoError(t, err) {
+					assert.NoError(t, srv.VerifyJSSignature("https://m.example.com/page?x=1", cfg.NonceStr, cfg.Timestamp, cfg.Signature))
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	assert.Equal(t, 1, srv.TokenRequests())
+	assert.Equal(t, 1, srv.Requests(wegotest.PathTicket), "one server fetched the ticket, the others waited for it")
+}

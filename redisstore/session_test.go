@@ -240,7 +240,10 @@ func TestServersShareOneTicket(t *testing.T) {
 		c, err := wego.NewClient(s)
 		require.NoError(t, err)
 		clients[i] = c
+		_, err = c.AccessToken(ctx) // the token is shared already; the ticket is cold
+		require.NoError(t, err)
 	}
+	srv.SetLatency(50 * time.Millisecond) // a WeChat as slow as a real one
 	var wg sync.WaitGroup
 	for _, c := range clients {
 		for range 50 {

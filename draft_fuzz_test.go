@@ -2,18 +2,10 @@ package wego_test
 
 import (
 	"encoding/json"
-	"net/http"
-	"net/http/httptest"
-	"net/url"
 	"reflect"
-	"strconv"
-	"strings"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/wego-sdk/wego"
-	"github.com/wego-sdk/wego/wegotest"
 )
 
 // FuzzDraftArticleJSON loads any bytes as an article WeChat answered and
@@ -50,22 +42,11 @@ func FuzzPublishResult(f *testing.F) {
 	f.Add(`<publish_id>2247503051</publish_id><publish_status>0</publish_status><article_id><![CDATA[A]]></article_id><article_detail><count>1</count><item><idx>1</idx><article_url><![CDATA[U]]></article_url></item></article_detail>`)
 	f.Add(`<publish_id>1</publish_id><publish_status>2</publish_status><fail_idx>1</fail_idx><fail_idx>2</fail_idx>`)
 	f.Add(`<publish_id>1</publish_id><publish_status>-9223372036854775809</publish_status>`)
-	srv := wegotest.NewServer()
-	defer srv.Close()
-	s := srv.Settings()
-	s.PushEncodingAESKey = ""
-	c, err := wego.NewClient(s)
-	if err != nil {
-		f.Fatal(err)
-	}
-	var nonces atomic.Int64
+	parse := plainPushParser(f)
 	f.Fuzz(func(t *testing.T, info string) {
 		body := "<xml><ToUserName>gh</ToUserName><FromUserName>mphelper</FromUserName><CreateTime>1</CreateTime>" +
 			"<MsgType>event</MsgType><Event>PUBLISHJOBFINISH</Event><PublishEventInfo>" + info + "</PublishEventInfo></xml>"
-		ts := strconv.FormatInt(time.Now().Unix(), 10)
-		nonce := strconv.FormatInt(nonces.Add(1), 10)
-		q := url.Values{"timestamp": {ts}, "nonce": {nonce}, "signature": {wego.Signature(s.PushToken, ts, nonce)}}
-		p, err := c.ParsePush(httptest.NewRequest(http.MethodPost, "/?"+q.Encode(), strings.NewReader(body)))
+		p, err := parse(body)
 		if err != nil {
 			return
 		}

@@ -1,17 +1,8 @@
 package wego_test
 
 import (
-	"net/http"
-	"net/http/httptest"
-	"net/url"
-	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
-	"time"
-
-	"github.com/wego-sdk/wego"
-	"github.com/wego-sdk/wego/wegotest"
 )
 
 // FuzzMassSendResult puts any bytes after a MASSSENDJOBFINISH event's
@@ -25,22 +16,11 @@ func FuzzMassSendResult(f *testing.F) {
 	f.Add(`<Status>send success</Status><TotalCount>2</TotalCount><FilterCount>2</FilterCount><SentCount>2</SentCount><ErrorCount>0</ErrorCount>`)
 	f.Add(`<CopyrightCheckResult><ResultList><item><AuditState>x</AuditState></item></ResultList></CopyrightCheckResult>`)
 	f.Add(`<TotalCount>-9223372036854775809</TotalCount>`)
-	srv := wegotest.NewServer()
-	defer srv.Close()
-	s := srv.Settings()
-	s.PushEncodingAESKey = ""
-	c, err := wego.NewClient(s)
-	if err != nil {
-		f.Fatal(err)
-	}
-	var nonces atomic.Int64
+	parse := plainPushParser(f)
 	f.Fuzz(func(t *testing.T, fields string) {
 		body := "<xml><ToUserName>gh</ToUserName><FromUserName>oAdmin</FromUserName><CreateTime>1</CreateTime>" +
 			"<MsgType>event</MsgType><Event>MASSSENDJOBFINISH</Event><MsgID>1000001625</MsgID>" + fields + "</xml>"
-		ts := strconv.FormatInt(time.Now().Unix(), 10)
-		nonce := strconv.FormatInt(nonces.Add(1), 10)
-		q := url.Values{"timestamp": {ts}, "nonce": {nonce}, "signature": {wego.Signature(s.PushToken, ts, nonce)}}
-		p, err := c.ParsePush(httptest.NewRequest(http.MethodPost, "/?"+q.Encode(), strings.NewReader(body)))
+		p, err := parse(body)
 		if err != nil {
 			return
 		}

@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 	"net"
 	"os"
-	"os/exec"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -28,46 +27,6 @@ var redisAddr string
 // redis-server) on a free port for the tests, and stops it after.
 func TestMain(m *testing.M) {
 	os.Exit(runWithRedis(m))
-}
-
-func runWithRedis(m *testing.M) int {
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "redisstore tests need redis-server on PATH (apt-get install -y redis-server)")
-		return 1
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	dir, err := os.MkdirTemp("", "redisstore")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
-	cmd := exec.Command(bin, "--port", fmt.Sprint(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir)
-	if err := cmd.Start(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
-	redisAddr = fmt.Sprintf("127.0.0.1:%d", port)
-
-	rdb := redis.NewClient(&redis.Options{Addr: redisAddr})
-	defer rdb.Close()
-	deadline := time.Now().Add(10 * time.Second)
-	for rdb.Ping(context.Background()).Err() != nil {
-		if time.Now().After(deadline) {
-			fmt.Fprintln(os.Stderr, "redis-server did not start")
-			return 1
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	return m.Run()
 }
 
 // testPrefix returns a key prefix of t's own: its name, so that a key left

@@ -88,7 +88,8 @@ type JSConfig struct {
 // revoked the ticket), and a Client using the SDK's own token cache takes a
 // ticket only while its token is the current one, so a ticket stored by
 // another server with a token since dropped is fetched anew. When the
-// store cannot be read, the ticket last fetched in this process is used.
+// store cannot be read, the ticket this process last fetched or read is
+// used while it lives.
 //
 // WeChat docs: https://developers.weixin.qq.com/doc/offiaccount/OA_Web_Apps/JS-SDK.html (附录1)
 func (c *Client) JSConfig(ctx context.Context, pageURL string) (*JSConfig, error) {
@@ -196,8 +197,9 @@ const ticketKeySuffix = "/jsapi_ticket"
 type ticketCache struct {
 	c   *Client
 	key string // AppID + ticketKeySuffix
-	// last is the newest ticket this process fetched: used when the store
-	// cannot be read, as tokenCache.last is.
+	// last is the newest ticket this process fetched or read from a store
+	// that can fail: used when the store cannot be read, as tokenCache.last
+	// is.
 	last atomic.Pointer[jsTicket]
 	// dropped is the tag of the last token dropped after a rejection, and
 	// drops counts those drops, so that a fetch can tell whether its token
@@ -290,7 +292,7 @@ func (tk *ticketCache) wantTag(ctx context.Context) (string, error) {
 }
 
 // cached returns a usable ticket carrying want ("" for any) from the store
-// (or, when the store fails, the last one fetched here).
+// (or, when the store fails, the last one this process fetched or read).
 func (tk *ticketCache) cached(ctx context.Context, want string) (jsTicket, bool) {
 	var t jsTicket
 	st, ok, err := tk.c.tokens.store.Token(ctx, tk.key)
@@ -301,7 +303,12 @@ func (tk *ticketCache) cached(ctx context.Context, want string) (jsTicket, bool)
 			t, ok = *p, true
 		}
 	case ok:
-		t, ok = parseTicket(st)
+		if t, ok = parseTicket(st); ok && tk.c.tokens.keepLast {
+			if p := tk.last.Load(); p == nil || p.ticket != t.ticket || p.tag != t.tag || !p.expires.Equal(t.expires) {
+				kept := t
+				tk.last.Store(&kept)
+			}
+		}
 	}
 	if !ok || !tk.c.tokens.now().Before(t.expires) || want != "" && t.tag != want {
 		return jsTicket{}, false

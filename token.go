@@ -141,10 +141,15 @@ type tokenCache struct {
 	source func(context.Context) (string, error)
 	store  TokenStore
 	now    func() time.Time
-	// last is the newest token this process fetched: used when the store
-	// cannot be read, so a store outage does not turn every call into a
-	// token request against WeChat's daily quota.
+	// last is the newest token this process fetched or read from a store
+	// that can fail: used when the store cannot be read, so that a store
+	// outage (a Redis down) costs no call while that token lives and does
+	// not turn every call into a token request against WeChat's daily
+	// quota.
 	last atomic.Pointer[Token]
+	// keepLast is false for the memory store, which never fails: reads
+	// from it need not update last.
+	keepLast bool
 	// sourceRejected is Settings.AccessTokenRejected.
 	sourceRejected func(ctx context.Context, token string, errcode int)
 
@@ -219,6 +224,8 @@ func (tc *tokenCache) init(c *Client) {
 	if tc.store == nil {
 		tc.store = NewMemoryTokenStore()
 	}
+	_, inMemory := tc.store.(*MemoryTokenStore)
+	tc.keepLast = !inMemory
 	tc.now = time.Now
 	tc.lockWait = tokenLockWait
 }
@@ -234,13 +241,18 @@ func (tc *tokenCache) get(ctx context.Context) (string, error) {
 }
 
 // cached returns a usable token from the store (or, when the store fails,
-// the last one fetched here).
+// the last one this process fetched or read).
 func (tc *tokenCache) cached(ctx context.Context) (Token, bool) {
 	t, ok, err := tc.store.Token(ctx, tc.appID)
 	if err != nil {
 		tc.c.log.LogAttrs(ctx, slog.LevelWarn, "wego: token store read failed", slog.String("error", redact(err.Error())))
 		if p := tc.last.Load(); p != nil {
 			t, ok = *p, true
+		}
+	} else if ok && tc.keepLast {
+		if p := tc.last.Load(); p == nil || p.Value != t.Value || !p.ExpiresAt.Equal(t.ExpiresAt) {
+			kept := t
+			tc.last.Store(&kept)
 		}
 	}
 	if ok && t.Value != "" && tc.now().Before(t.ExpiresAt) {

@@ -273,6 +273,71 @@ func TestTokenStoreOutageDoesNotBurnQuota(t *testing.T) {
 	assert.Equal(t, 1, srv.TokenRequests(), "the token fetched here is reused while the store is down")
 }
 
+// downStore is a TokenStore shared by servers that goes down on demand,
+// as a Redis does: every call then fails.
+type downStore struct {
+	wego.MemoryTokenStore
+	down atomic.Bool
+}
+
+var errStoreDown = errors.New("store unreachable")
+
+func (d *downStore) Token(ctx context.Context, key string) (wego.Token, bool, error) {
+	if d.down.Load() {
+		return wego.Token{}, false, errStoreDown
+	}
+	return d.MemoryTokenStore.Token(ctx, key)
+}
+
+func (d *downStore) SetToken(ctx context.Context, key string, tok wego.Token) error {
+	if d.down.Load() {
+		return errStoreDown
+	}
+	return d.MemoryTokenStore.SetToken(ctx, key, tok)
+}
+
+func (d *downStore) DeleteToken(ctx context.Context, key, value string) error {
+	if d.down.Load() {
+		return errStoreDown
+	}
+	return d.MemoryTokenStore.DeleteToken(ctx, key, value)
+}
+
+// A server that only ever read the token and the ticket from the shared
+// store (another server fetched them) keeps using them when the store goes
+// down: the outage costs neither a call nor a request to WeChat while they
+// live.
+func TestTokenStoreOutageKeepsWhatWasRead(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	srv := wegotest.New(t)
+	store := &downStore{}
+	s := srv.Settings()
+	s.TokenStore = store
+	fetcher, err := wego.NewClient(s)
+	require.NoError(t, err)
+	reader, err := wego.NewClient(s)
+	require.NoError(t, err)
+	const page = "https://m.example.com/"
+	_, err = fetcher.JSConfig(ctx, page)
+	require.NoError(t, err)
+	_, err = reader.JSConfig(ctx, page) // read from the store, not fetched
+	require.NoError(t, err)
+	require.Equal(t, 1, srv.TokenRequests())
+	require.Equal(t, 1, srv.Requests(wegotest.PathTicket))
+
+	store.down.Store(true)
+	for range 10 {
+		_, err := reader.GetWeChatServersList(ctx)
+		require.NoError(t, err)
+		cfg, err := reader.JSConfig(ctx, page)
+		require.NoError(t, err)
+		verifyConfig(t, srv, page, cfg)
+	}
+	assert.Equal(t, 1, srv.TokenRequests(), "the token read before the outage serves through it")
+	assert.Equal(t, 1, srv.Requests(wegotest.PathTicket), "so does the ticket")
+}
+
 func TestMemoryTokenStoreDeleteOnlyMatching(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()

@@ -39,6 +39,7 @@ type Client struct {
 	crypt    *MsgCrypt    // safe-mode crypto, nil without PushEncodingAESKey
 	pushOnce *deliveries  // runs the push handlers once per message
 	payOnce  *deliveries  // runs the pay notification handlers once per transaction
+	quiet    storeLogs    // store failures, logged once per quietPeriod
 
 	// busyRetries and busyBackoff bound the retries of reads answered with
 	// errcode -1.

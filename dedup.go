@@ -298,7 +298,7 @@ func (o *deliveries) claimAndRun(ctx context.Context, key string, rules onceRule
 		claimed, result, done, err := o.claim(ctx, key, rules)
 		switch {
 		case err != nil && rules.failOpen:
-			o.c.log.LogAttrs(ctx, slog.LevelWarn, "wego: dedup store failed, handling anyway",
+			o.c.quiet.dedup.log(ctx, o.c.log, slog.LevelWarn, "wego: dedup store failed, handling anyway",
 				logKey(key), slog.String("error", redact(err.Error())))
 			if err := ctx.Err(); err != nil {
 				return nil, fmt.Errorf("%w: %w", errNoTimeLeft, err)

@@ -298,7 +298,7 @@ func (tk *ticketCache) cached(ctx context.Context, want string) (jsTicket, bool)
 	st, ok, err := tk.c.tokens.store.Token(ctx, tk.key)
 	switch {
 	case err != nil:
-		tk.c.log.LogAttrs(ctx, slog.LevelWarn, "wego: token store read failed", slog.String("key", tk.key), slog.String("error", redact(err.Error())))
+		tk.c.quiet.ticketRead.log(ctx, tk.c.log, slog.LevelWarn, "wego: token store read failed", slog.String("key", tk.key), slog.String("error", redact(err.Error())))
 		if p := tk.last.Load(); p != nil {
 			t, ok = *p, true
 		}

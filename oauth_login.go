@@ -171,7 +171,7 @@ func (h *loginHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	id, s, err := c.loadSession(ctx, r)
 	if err != nil {
-		c.log.LogAttrs(ctx, slog.LevelError, "wego: session store read failed", slog.String("error", redact(err.Error())))
+		c.quiet.sessionRead.log(ctx, c.log, slog.LevelError, "wego: session store read failed", slog.String("error", redact(err.Error())))
 		loginPage(w, http.StatusServiceUnavailable, "Login is unavailable, please try again shortly.", "")
 		return
 	}
@@ -225,7 +225,7 @@ func (c *Client) RedirectForCode(w http.ResponseWriter, r *http.Request) {
 	}
 	id, s, err := c.loadSession(r.Context(), r)
 	if err != nil {
-		c.log.LogAttrs(r.Context(), slog.LevelError, "wego: session store read failed", slog.String("error", redact(err.Error())))
+		c.quiet.sessionRead.log(r.Context(), c.log, slog.LevelError, "wego: session store read failed", slog.String("error", redact(err.Error())))
 		loginPage(w, http.StatusServiceUnavailable, "Login is unavailable, please try again shortly.", "")
 		return
 	}

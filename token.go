@@ -245,7 +245,7 @@ func (tc *tokenCache) get(ctx context.Context) (string, error) {
 func (tc *tokenCache) cached(ctx context.Context) (Token, bool) {
 	t, ok, err := tc.store.Token(ctx, tc.appID)
 	if err != nil {
-		tc.c.log.LogAttrs(ctx, slog.LevelWarn, "wego: token store read failed", slog.String("error", redact(err.Error())))
+		tc.c.quiet.tokenRead.log(ctx, tc.c.log, slog.LevelWarn, "wego: token store read failed", slog.String("error", redact(err.Error())))
 		if p := tc.last.Load(); p != nil {
 			t, ok = *p, true
 		}

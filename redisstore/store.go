@@ -24,6 +24,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -37,7 +38,12 @@ type Store struct {
 	rdb      redis.UniversalClient
 	prefix   string
 	localTTL time.Duration
+	failFast time.Duration
 	now      func() time.Time
+
+	// downUntil is when (Unix nanoseconds) the store tries Redis again
+	// after a failure; 0 while Redis answers. See WithFailFast.
+	downUntil atomic.Int64
 
 	mu    sync.Mutex
 	local map[string]localToken // appID → token read from Redis
@@ -61,9 +67,29 @@ func WithPrefix(p string) Option { return func(s *Store) { s.prefix = p } }
 // WeChat rejects is dropped from the local copy at once.
 func WithLocalCache(d time.Duration) Option { return func(s *Store) { s.localTTL = d } }
 
+// WithFailFast sets how long the store answers [ErrUnavailable] at once,
+// without asking Redis, after a command failed for a reason other than
+// the caller's context (1 s by default; 0 asks Redis every time). Once it
+// has passed, one call tries Redis again while the others keep failing
+// fast; a call that works ends it.
+//
+// A Redis that is down costs each command go-redis's dial attempts and
+// retries, seconds with its defaults; without this every call to WeChat
+// would wait that long for its token lookup before the SDK fell back on
+// the token it holds. With it, an outage costs one such wait per second
+// per process, and a push's de-duplication, a login's session lookup and
+// a token lookup fail at once and take their fallback (see the package
+// documentation).
+func WithFailFast(d time.Duration) Option { return func(s *Store) { s.failFast = d } }
+
+// ErrUnavailable is the error (wrapped) of a call the store answered
+// without asking Redis, because Redis failed less than the WithFailFast
+// duration ago.
+var ErrUnavailable = errors.New("redis failed moments ago; not asked again yet")
+
 // New returns a store using rdb, which the caller keeps and closes.
 func New(rdb redis.UniversalClient, opts ...Option) *Store {
-	s := &Store{rdb: rdb, prefix: "wego:", localTTL: 10 * time.Second, now: time.Now, local: map[string]localToken{}}
+	s := &Store{rdb: rdb, prefix: "wego:", localTTL: 10 * time.Second, failFast: time.Second, now: time.Now, local: map[string]localToken{}}
 	for _, o := range opts {
 		o(s)
 	}
@@ -91,7 +117,7 @@ func (s *Store) Token(ctx context.Context, appID string) (wego.Token, bool, erro
 	if ok && now.Before(l.until) && now.Before(l.tok.ExpiresAt) {
 		return l.tok, true, nil
 	}
-	v, err := s.rdb.Get(ctx, s.tokenKey(appID)).Result()
+	v, err := call(ctx, s, func() (string, error) { return s.rdb.Get(ctx, s.tokenKey(appID)).Result() })
 	if errors.Is(err, redis.Nil) {
 		return wego.Token{}, false, nil
 	}
@@ -112,7 +138,7 @@ func (s *Store) SetToken(ctx context.Context, appID string, tok wego.Token) erro
 	if ttl <= 0 {
 		return nil
 	}
-	if err := s.rdb.Set(ctx, s.tokenKey(appID), encodeToken(tok), ttl).Err(); err != nil {
+	if err := do(ctx, s, func() error { return s.rdb.Set(ctx, s.tokenKey(appID), encodeToken(tok), ttl).Err() }); err != nil {
 		return fmt.Errorf("redisstore: write token: %w", err)
 	}
 	s.remember(appID, tok)
@@ -135,7 +161,7 @@ func (s *Store) DeleteToken(ctx context.Context, appID, value string) error {
 	}
 	s.mu.Unlock()
 	key := s.tokenKey(appID)
-	v, err := s.rdb.Get(ctx, key).Result()
+	v, err := call(ctx, s, func() (string, error) { return s.rdb.Get(ctx, key).Result() })
 	if errors.Is(err, redis.Nil) {
 		return nil
 	}
@@ -145,7 +171,7 @@ func (s *Store) DeleteToken(ctx context.Context, appID, value string) error {
 	if tok, err := decodeToken(v); err != nil || tok.Value != value {
 		return err
 	}
-	if err := compareAndDelete.Run(ctx, s.rdb, []string{key}, v).Err(); err != nil {
+	if err := do(ctx, s, func() error { return compareAndDelete.Run(ctx, s.rdb, []string{key}, v).Err() }); err != nil {
 		return fmt.Errorf("redisstore: delete token: %w", err)
 	}
 	return nil
@@ -185,14 +211,14 @@ const (
 func (s *Store) Claim(ctx context.Context, key string, ttl time.Duration) (bool, []byte, bool, error) {
 	k := s.dedupKey(key)
 	for range 3 {
-		ok, err := s.rdb.SetNX(ctx, k, running, ttl).Result()
+		ok, err := call(ctx, s, func() (bool, error) { return s.rdb.SetNX(ctx, k, running, ttl).Result() })
 		if err != nil {
 			return false, nil, false, fmt.Errorf("redisstore: claim: %w", err)
 		}
 		if ok {
 			return true, nil, false, nil
 		}
-		v, err := s.rdb.Get(ctx, k).Result()
+		v, err := call(ctx, s, func() (string, error) { return s.rdb.Get(ctx, k).Result() })
 		if errors.Is(err, redis.Nil) {
 			continue // released or expired in between: claim again
 		}
@@ -209,7 +235,7 @@ func (s *Store) Claim(ctx context.Context, key string, ttl time.Duration) (bool,
 
 // Finish implements [wego.DedupStore].
 func (s *Store) Finish(ctx context.Context, key string, result []byte, ttl time.Duration) error {
-	if err := s.rdb.Set(ctx, s.dedupKey(key), done+string(result), ttl).Err(); err != nil {
+	if err := do(ctx, s, func() error { return s.rdb.Set(ctx, s.dedupKey(key), done+string(result), ttl).Err() }); err != nil {
 		return fmt.Errorf("redisstore: finish: %w", err)
 	}
 	return nil
@@ -217,7 +243,7 @@ func (s *Store) Finish(ctx context.Context, key string, result []byte, ttl time.
 
 // Release implements [wego.DedupStore].
 func (s *Store) Release(ctx context.Context, key string) error {
-	if err := s.rdb.Del(ctx, s.dedupKey(key)).Err(); err != nil {
+	if err := do(ctx, s, func() error { return s.rdb.Del(ctx, s.dedupKey(key)).Err() }); err != nil {
 		return fmt.Errorf("redisstore: release: %w", err)
 	}
 	return nil
@@ -229,7 +255,7 @@ func (s *Store) Release(ctx context.Context, key string) error {
 // goes back to LoginRequired, which answers 503: a session fails closed,
 // and no visitor is ever served as someone else.
 func (s *Store) Session(ctx context.Context, key string) ([]byte, bool, error) {
-	v, err := s.rdb.Get(ctx, s.sessionKey(key)).Bytes()
+	v, err := call(ctx, s, func() ([]byte, error) { return s.rdb.Get(ctx, s.sessionKey(key)).Bytes() })
 	switch {
 	case errors.Is(err, redis.Nil):
 		return nil, false, nil
@@ -245,7 +271,7 @@ func (s *Store) SetSession(ctx context.Context, key string, data []byte, ttl tim
 	if ttl < time.Millisecond {
 		return s.DeleteSession(ctx, key) // expired already: nothing to keep
 	}
-	if err := s.rdb.Set(ctx, s.sessionKey(key), data, ttl).Err(); err != nil {
+	if err := do(ctx, s, func() error { return s.rdb.Set(ctx, s.sessionKey(key), data, ttl).Err() }); err != nil {
 		return fmt.Errorf("redisstore: set session: %w", err)
 	}
 	return nil
@@ -253,7 +279,7 @@ func (s *Store) SetSession(ctx context.Context, key string, data []byte, ttl tim
 
 // DeleteSession implements [wego.SessionStore].
 func (s *Store) DeleteSession(ctx context.Context, key string) error {
-	if err := s.rdb.Del(ctx, s.sessionKey(key)).Err(); err != nil {
+	if err := do(ctx, s, func() error { return s.rdb.Del(ctx, s.sessionKey(key)).Err() }); err != nil {
 		return fmt.Errorf("redisstore: delete session: %w", err)
 	}
 	return nil
@@ -269,7 +295,7 @@ func (s *Store) LockToken(ctx context.Context, key string, ttl time.Duration) (f
 	_, _ = rand.Read(b[:])
 	owner := hex.EncodeToString(b[:])
 	k := s.lockKey(key)
-	ok, err := s.rdb.SetNX(ctx, k, owner, ttl).Result()
+	ok, err := call(ctx, s, func() (bool, error) { return s.rdb.SetNX(ctx, k, owner, ttl).Result() })
 	if err != nil {
 		return nil, false, fmt.Errorf("redisstore: token lock: %w", err)
 	}
@@ -277,9 +303,56 @@ func (s *Store) LockToken(ctx context.Context, key string, ttl time.Duration) (f
 		return nil, false, nil
 	}
 	return func(ctx context.Context) error {
-		if err := compareAndDelete.Run(ctx, s.rdb, []string{k}, owner).Err(); err != nil {
+		if err := do(ctx, s, func() error { return compareAndDelete.Run(ctx, s.rdb, []string{k}, owner).Err() }); err != nil {
 			return fmt.Errorf("redisstore: token unlock: %w", err)
 		}
 		return nil
 	}, true, nil
+}
+
+// call runs one Redis command f under the fail-fast rule (WithFailFast):
+// while Redis is taken as down it returns ErrUnavailable without running
+// f; a failure of f (other than redis.Nil, a key not found, and the
+// caller's context ending) takes Redis as down, an answer as up.
+func call[T any](ctx context.Context, s *Store, f func() (T, error)) (T, error) {
+	if err := s.enter(); err != nil {
+		var zero T
+		return zero, err
+	}
+	v, err := f()
+	s.settle(ctx, err)
+	return v, err
+}
+
+// do is call for a command whose only result is its error.
+func do(ctx context.Context, s *Store, f func() error) error {
+	_, err := call(ctx, s, func() (struct{}, error) { return struct{}{}, f() })
+	return err
+}
+
+// enter returns ErrUnavailable while Redis is taken as down. Once the
+// fail-fast time has passed, the first caller goes ahead (and the window
+// is pushed back for the others until its command settles).
+func (s *Store) enter() error {
+	until := s.downUntil.Load()
+	if until == 0 {
+		return nil
+	}
+	now := s.now().UnixNano()
+	if now < until || !s.downUntil.CompareAndSwap(until, now+int64(s.failFast)) {
+		return ErrUnavailable
+	}
+	return nil
+}
+
+// settle records what a command's error says of Redis.
+func (s *Store) settle(ctx context.Context, err error) {
+	switch {
+	case err == nil || errors.Is(err, redis.Nil):
+		if s.downUntil.Load() != 0 {
+			s.downUntil.Store(0)
+		}
+	case s.failFast > 0 && ctx.Err() == nil:
+		s.downUntil.Store(s.now().Add(s.failFast).UnixNano())
+	}
 }

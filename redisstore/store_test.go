@@ -25,7 +25,13 @@ var redisAddr string
 
 // TestMain starts a real redis-server (it must be on PATH: apt-get install
 // redis-server) on a free port for the tests, and stops it after.
+//
+// Started with workerEnv set, the test binary is a worker process of
+// process_test.go instead.
 func TestMain(m *testing.M) {
+	if os.Getenv(workerEnv) != "" {
+		os.Exit(runWorker())
+	}
 	os.Exit(runWithRedis(m))
 }
 

@@ -36,6 +36,8 @@ type Client struct {
 	tokens   tokenCache
 	sessions SessionStore // LoginRequired's sessions
 	tickets  ticketCache  // the jsapi_ticket of JSConfig
+	// cardTickets is the card api_ticket of CardTicket.
+	cardTickets ticketCache
 	crypt    *MsgCrypt    // safe-mode crypto, nil without PushEncodingAESKey
 	pushOnce *deliveries  // runs the push handlers once per message
 	payOnce  *deliveries  // runs the pay notification handlers once per transaction
@@ -115,7 +117,8 @@ func NewClient(s Settings) (*Client, error) {
 	if c.sessions == nil {
 		c.sessions = NewMemorySessionStore(0)
 	}
-	c.tickets.init(c)
+	c.tickets.init(c, TicketJSAPI)
+	c.cardTickets.init(c, TicketWXCard)
 	c.WeChat = &WeChatAPI{c: c}
 	return c, nil
 }

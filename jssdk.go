@@ -105,6 +105,24 @@ func (c *Client) JSConfig(ctx context.Context, pageURL string) (*JSConfig, error
 	return cfg, nil
 }
 
+// CardTicket returns the api_ticket of the card (卡券) JS APIs, which
+// signs wx.chooseCard and wx.addCard (cardSign). It is cached, shared and
+// dropped exactly as the jsapi_ticket of [Client.JSConfig] is, under the
+// AppID followed by "/wx_card_ticket" in [Settings].TokenStore: one
+// request to WeChat per lifetime, whatever the number of callers and
+// servers.
+//
+// WeChat docs: https://developers.weixin.qq.com/doc/offiaccount/OA_Web_Apps/JS-SDK.html (附录4)
+func (c *Client) CardTicket(ctx context.Context) (string, error) {
+	return c.cardTickets.get(ctx)
+}
+
+// ticketsTokenDropped tells the ticket caches that token was dropped.
+func (c *Client) ticketsTokenDropped(ctx context.Context, token string) {
+	c.tickets.tokenDropped(ctx, token)
+	c.cardTickets.tokenDropped(ctx, token)
+}
+
 // checkPageURL accepts an absolute http or https URL with a host.
 func checkPageURL(pageURL string) error {
 	if pageURL == "" {
@@ -159,11 +177,14 @@ func JSSignature(ticket, nonceStr string, timestamp int64, pageURL string) strin
 	return string(out[:])
 }
 
-// ticketKeySuffix follows the AppID in the TokenStore key of the jsapi_ticket.
+// ticketKeySuffix follows the AppID in the TokenStore key of the
+// jsapi_ticket; the key of a ticket of another type has that type in place
+// of "jsapi" ("/wx_card_ticket").
 const ticketKeySuffix = "/jsapi_ticket"
 
-// ticketCache fetches, caches and drops the jsapi_ticket, as tokenCache
-// does the access token, in the same TokenStore.
+// ticketCache fetches, caches and drops the tickets of one type (the
+// jsapi_ticket, the card api_ticket), as tokenCache does the access token,
+// in the same TokenStore.
 //
 // A ticket is tied to the access token it was fetched with: the store
 // holds, before the ticket, a tag of that token (a digest: the store never
@@ -196,7 +217,8 @@ const ticketKeySuffix = "/jsapi_ticket"
 // it would only bring the same token's ticket again, one request per call.
 type ticketCache struct {
 	c   *Client
-	key string // AppID + ticketKeySuffix
+	typ string // TicketJSAPI or TicketWXCard
+	key string // AppID + "/" + typ + "_ticket"
 	// last is the newest ticket this process fetched or read from a store
 	// that can fail: used when the store cannot be read, as tokenCache.last
 	// is.
@@ -251,9 +273,10 @@ type ticketFlight struct {
 	err  error
 }
 
-func (tk *ticketCache) init(c *Client) {
+func (tk *ticketCache) init(c *Client, typ string) {
 	tk.c = c
-	tk.key = c.s.AppID + ticketKeySuffix
+	tk.typ = typ
+	tk.key = c.s.AppID + "/" + typ + "_ticket"
 }
 
 // tag returns tokenTag(token), memoised for the last token.
@@ -380,7 +403,7 @@ func (tk *ticketCache) fetch(ctx context.Context, f *ticketFlight) {
 	if err := tk.c.tokens.store.SetToken(ctx, tk.key, t.stored()); err != nil {
 		tk.c.log.LogAttrs(ctx, slog.LevelWarn, "wego: token store write failed", slog.String("key", tk.key), slog.String("error", redact(err.Error())))
 	}
-	tk.c.log.LogAttrs(ctx, slog.LevelInfo, "wego: jsapi_ticket fetched", slog.Time("expires_at", t.expires))
+	tk.c.log.LogAttrs(ctx, slog.LevelInfo, "wego: ticket fetched", slog.String("type", tk.typ), slog.Time("expires_at", t.expires))
 	// Its token was rejected and dropped since the request took it: the
 	// callers of this flight use the ticket WeChat gave, it is not kept.
 	// (Only then: a token handed out again after its rejection, by a source
@@ -403,7 +426,7 @@ type ticketAnswer struct {
 func (tk *ticketCache) request(ctx context.Context) (t jsTicket, drops uint64, err error) {
 	start := tk.c.tokens.now()
 	var used string
-	raw, err := tk.c.WeChat.getTicket(ctx, TicketJSAPI, func(tok string) { used, drops = tok, tk.drops.Load() })
+	raw, err := tk.c.WeChat.getTicket(ctx, tk.typ, func(tok string) { used, drops = tok, tk.drops.Load() })
 	if err != nil {
 		return jsTicket{}, 0, err
 	}

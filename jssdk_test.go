@@ -481,3 +481,57 @@ func TestChooseWXPay(t *testing.T) {
 	var none *wego.JSAPIPayParams
 	assert.Equal(t, wego.ChooseWXPayParams{}, none.ChooseWXPay(), "nil gives nothing, not a panic")
 }
+
+// The card api_ticket is cached, shared by servers sharing a store, kept
+// apart from the jsapi_ticket, and dropped with the token it was fetched
+// with.
+func TestCardTicket(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	srv := wegotest.New(t)
+	store := wego.NewMemoryTokenStore()
+	s := srv.Settings()
+	s.TokenStore = store
+	a, err := wego.NewClient(s)
+	require.NoError(t, err)
+	b, err := wego.NewClient(s)
+	require.NoError(t, err)
+
+	var wg sync.WaitGroup
+	got := make([]string, 40)
+	for i := range got {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tk, err := a.CardTicket(ctx)
+			assert.NoError(t, err)
+			got[i] = tk
+		}()
+	}
+	wg.Wait()
+	assert.Equal(t, 1, srv.Requests(wegotest.PathTicket), "one request for 40 callers")
+	for _, tk := range got {
+		assert.Equal(t, got[0], tk)
+	}
+	onB, err := b.CardTicket(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, got[0], onB, "another server sharing the store uses it")
+	assert.Equal(t, 1, srv.Requests(wegotest.PathTicket))
+	st, ok, err := store.Token(ctx, srv.AppID+"/wx_card_ticket")
+	require.NoError(t, err)
+	require.True(t, ok, "kept under the AppID and /wx_card_ticket")
+	assert.Contains(t, st.Value, got[0])
+
+	cfg, err := a.JSConfig(ctx, "https://m.example.com/")
+	require.NoError(t, err)
+	assert.NotEqual(t, wego.JSSignature(got[0], cfg.NonceStr, cfg.Timestamp, "https://m.example.com/"), cfg.Signature,
+		"wx.config is not signed with the card ticket")
+	assert.Equal(t, 2, srv.Requests(wegotest.PathTicket), "the jsapi_ticket is a ticket of its own")
+
+	srv.ExpireTokens() // WeChat rejects the token: the tickets fetched with it go
+	_, err = a.GetWeChatServersList(ctx)
+	require.NoError(t, err)
+	_, err = b.CardTicket(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 3, srv.Requests(wegotest.PathTicket), "a new card ticket with the new token")
+}

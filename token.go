@@ -20,9 +20,10 @@ type Token struct {
 
 // TokenStore caches global access tokens and what the SDK fetches with
 // them. Keys are not only AppIDs: the access token is stored under the
-// AppID, and the JS-SDK's jsapi_ticket ([Client.JSConfig]) under the AppID
-// followed by "/jsapi_ticket" (a WeChat AppID, "wx" and 16 hex digits,
-// holds no "/", so the two never collide). Values are opaque strings to the store: it keeps each key's
+// AppID, the JS-SDK's jsapi_ticket ([Client.JSConfig]) under the AppID
+// followed by "/jsapi_ticket", and the card api_ticket ([Client.CardTicket])
+// under the AppID followed by "/wx_card_ticket" (a WeChat AppID, "wx" and
+// 16 hex digits, holds no "/", so they never collide). Values are opaque strings to the store: it keeps each key's
 // Value and ExpiresAt as given. Implementations must be safe for concurrent
 // use. The SDK reads the store on every call to WeChat, so Token should be
 // fast; a store shared by several servers (Redis, see the redisstore
@@ -457,7 +458,7 @@ func (tc *tokenCache) rejected(ctx context.Context, endpoint, token string, errc
 	if tc.source == nil {
 		if t, ok := tc.cached(ctx); !ok || t.Value != token {
 			// Already replaced, here or by another server.
-			tc.c.tickets.tokenDropped(ctx, token)
+			tc.c.ticketsTokenDropped(ctx, token)
 			return false, nil
 		}
 	}
@@ -493,11 +494,11 @@ func (tc *tokenCache) rejected(ctx context.Context, endpoint, token string, errc
 		if tc.sourceRejected != nil {
 			tc.sourceRejected(ctx, token, errcode)
 		}
-		tc.c.tickets.tokenDropped(ctx, token)
+		tc.c.ticketsTokenDropped(ctx, token)
 		return true, nil
 	}
 	err := tc.invalidate(ctx, token)
-	tc.c.tickets.tokenDropped(ctx, token) // after the token: see ticketCache
+	tc.c.ticketsTokenDropped(ctx, token) // after the token: see ticketCache
 	return true, err
 }
 

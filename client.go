@@ -36,8 +36,7 @@ type Client struct {
 	tokens   tokenCache
 	sessions SessionStore // LoginRequired's sessions
 	tickets  ticketCache  // the jsapi_ticket of JSConfig
-	// cardTickets is the card api_ticket of CardTicket.
-	cardTickets ticketCache
+	cards    ticketCache  // the card api_ticket of CardTicket
 	crypt    *MsgCrypt    // safe-mode crypto, nil without PushEncodingAESKey
 	pushOnce *deliveries  // runs the push handlers once per message
 	payOnce  *deliveries  // runs the pay notification handlers once per transaction
@@ -118,7 +117,7 @@ func NewClient(s Settings) (*Client, error) {
 		c.sessions = NewMemorySessionStore(0)
 	}
 	c.tickets.init(c, TicketJSAPI)
-	c.cardTickets.init(c, TicketWXCard)
+	c.cards.init(c, TicketWXCard)
 	c.WeChat = &WeChatAPI{c: c}
 	return c, nil
 }

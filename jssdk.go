@@ -114,13 +114,13 @@ func (c *Client) JSConfig(ctx context.Context, pageURL string) (*JSConfig, error
 //
 // WeChat docs: https://developers.weixin.qq.com/doc/offiaccount/OA_Web_Apps/JS-SDK.html (附录4)
 func (c *Client) CardTicket(ctx context.Context) (string, error) {
-	return c.cardTickets.get(ctx)
+	return c.cards.get(ctx)
 }
 
 // ticketsTokenDropped tells the ticket caches that token was dropped.
 func (c *Client) ticketsTokenDropped(ctx context.Context, token string) {
 	c.tickets.tokenDropped(ctx, token)
-	c.cardTickets.tokenDropped(ctx, token)
+	c.cards.tokenDropped(ctx, token)
 }
 
 // checkPageURL accepts an absolute http or https URL with a host.

@@ -121,5 +121,7 @@ func runWithRedis(m *testing.M) int {
 	}
 	defer r.stop()
 	redisAddr = r.Addr
+	// The examples (package redisstore_test) find it as a program would.
+	os.Setenv("REDIS_ADDR", r.Addr)
 	return m.Run()
 }

@@ -1,5 +1,5 @@
 // Package redisstore keeps wego's shared state in Redis, so that every
-// server of a deployment uses one global access token and one jsapi_ticket,
+// server of a deployment uses one global access token and one of each ticket,
 // handles each push and pay notification once, and knows every visitor
 // LoginRequired logged in, whichever server WeChat or the browser reaches.
 //
@@ -11,6 +11,41 @@
 //		DedupStore:   store, // wego.DedupStore
 //		SessionStore: store, // wego.SessionStore
 //	})
+//
+// # Keys
+//
+// Every key starts with the prefix ("wego:" by default, WithPrefix):
+// token:<key> holds the access token (key: the AppID) and the tickets
+// (the AppID and "/jsapi_ticket" or "/wx_card_ticket"), lock:<key> the
+// refresh lock of one of them, dedup:<key> a push or pay notification
+// under way or done, session:<key> a LoginRequired session. Each key
+// expires with what it holds.
+//
+// # One refresher
+//
+// The Store is a [wego.TokenLocker]: when the token (or a ticket) is
+// missing or expired, the server that takes the lock (SET NX with an
+// owner value and a 30 s expiry, released only by its owner) asks WeChat
+// and stores the answer; the others poll Redis every 50 ms for it and ask
+// WeChat themselves only when nothing came within 5 s (the holder died).
+//
+// # When Redis is down
+//
+//   - Tokens and tickets: each server goes on with the one it last read or
+//     fetched while it lives, then fetches its own (one request per
+//     process, however many goroutines wait), and keeps it until Redis is
+//     back; the next one is shared again. No call fails for the outage.
+//   - Sessions fail closed: LoginRequired answers 503 and serves no page,
+//     so no visitor is ever served as someone else (a login could not
+//     start either: its state is kept in the session).
+//   - De-duplication fails open for pushes: the push is handled and
+//     answered; a retry of it may then be handled twice, rather than a
+//     message be lost. It fails closed for pay notifications: the answer
+//     is FAIL and WeChat notifies again later, when it is handled once.
+//
+// After a command failed, the store answers ErrUnavailable at once for a
+// second (WithFailFast) instead of paying go-redis's dial retries on
+// every call; then one call tries Redis again.
 //
 // It is a module of its own so that the core SDK does not depend on Redis.
 package redisstore

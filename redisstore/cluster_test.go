@@ -11,11 +11,16 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/wego-sdk/wego"
+	"github.com/wego-sdk/wego/wegotest"
 )
 
 // The store promises to work on Redis Cluster through
@@ -247,6 +252,30 @@ func (c *redisCluster) masterOf(t *testing.T, key string) string {
 	return m.Options().Addr
 }
 
+// holders returns the nodes that hold key, asking each node alone: the
+// node that serves its slot answers EXISTS, the others refuse (MOVED).
+func (c *redisCluster) holders(t *testing.T, key string) []string {
+	t.Helper()
+	var on []string
+	for _, addr := range c.Addrs {
+		n, err := c.direct[addr].Exists(context.Background(), key).Result()
+		if err != nil {
+			require.ErrorContains(t, err, "MOVED", "%s on %s", key, addr)
+			continue
+		}
+		if n == 1 {
+			on = append(on, addr)
+		}
+	}
+	return on
+}
+
+// assertHeldBy checks that key is stored on the master addr and nowhere else.
+func (c *redisCluster) assertHeldBy(t *testing.T, key, addr string) {
+	t.Helper()
+	assert.Equal(t, []string{addr}, c.holders(t, key), "the nodes holding %s", key)
+}
+
 // spread returns names, name(0), name(1), … picked so that their keys
 // (key(name)) land one on each master, and checks that they do: a test
 // using them sends the store's commands to every node.
@@ -271,7 +300,39 @@ func clusterPrefix(t *testing.T) string {
 	return fmt.Sprintf("%s:%016x:", t.Name(), rand.Uint64())
 }
 
-// TestCluster runs the store's tests on a three-master Redis Cluster.
+// spreadPrefix returns a key prefix of t's own under which the keys
+// keys(prefix) land on at least masters different masters: for keys whose
+// other part the test does not choose (a wegotest AppID).
+func (c *redisCluster) spreadPrefix(t *testing.T, masters int, keys func(prefix string) []string) string {
+	t.Helper()
+	base := clusterPrefix(t)
+	for i := range 1000 {
+		p := base + strconv.Itoa(i) + ":"
+		on := map[string]bool{}
+		for _, k := range keys(p) {
+			on[c.masterOf(t, k)] = true
+		}
+		if len(on) >= masters {
+			return p
+		}
+	}
+	t.Fatalf("no prefix puts the keys on %d masters", masters)
+	return ""
+}
+
+// newStore returns a store of its own cluster client, passed as the
+// redis.UniversalClient an application would give New: stores of one test
+// sharing a prefix play the servers of one deployment.
+func (c *redisCluster) newStore(t *testing.T, prefix string, opts ...Option) (*Store, *redis.ClusterClient) {
+	t.Helper()
+	cc := redis.NewClusterClient(&redis.ClusterOptions{Addrs: c.Addrs})
+	t.Cleanup(func() { cc.Close() })
+	var rdb redis.UniversalClient = cc
+	return New(rdb, append([]Option{WithPrefix(prefix)}, opts...)...), cc
+}
+
+// TestCluster runs every operation of the store on a three-master Redis
+// Cluster, with the keys of each test on every master.
 func TestCluster(t *testing.T) {
 	t.Parallel()
 	c := startCluster(t)
@@ -288,5 +349,294 @@ func TestCluster(t *testing.T) {
 		require.ErrorContains(t, err, "CROSSSLOT")
 		_, err = c.cc.Eval(ctx, `return redis.call("GET", ARGV[1])`, []string{keys[0]}, keys[1]).Result()
 		require.ErrorContains(t, err, "non local key")
+	})
+
+	// As TestServersShareOneRefresh: four servers, 50 goroutines each, a
+	// cold cache, one token request; the token and its lock on two masters.
+	// Two of the servers make their client with redis.NewUniversalClient,
+	// which gives a ClusterClient for more than one address.
+	t.Run("ServersShareOneRefresh", func(t *testing.T) {
+		t.Parallel()
+		ctx := context.Background()
+		srv := wegotest.New(t)
+		p := c.spreadPrefix(t, 2, func(p string) []string {
+			s := New(nil, WithPrefix(p)) // for its key names
+			return []string{s.tokenKey(srv.AppID), s.lockKey(srv.AppID)}
+		})
+		clients := make([]*wego.Client, 4)
+		var store *Store
+		for i := range clients {
+			if i%2 == 0 {
+				store, _ = c.newStore(t, p)
+			} else {
+				uc := redis.NewUniversalClient(&redis.UniversalOptions{Addrs: c.Addrs})
+				t.Cleanup(func() { uc.Close() })
+				require.IsType(t, (*redis.ClusterClient)(nil), uc)
+				store = New(uc, WithPrefix(p))
+			}
+			s := srv.Settings()
+			s.TokenStore = store
+			s.TokenEndpoint = wego.TokenEndpointClassic // each fetch issues a new token
+			cl, err := wego.NewClient(s)
+			require.NoError(t, err)
+			clients[i] = cl
+		}
+		var wg sync.WaitGroup
+		tokens := make(chan string, 200)
+		for _, cl := range clients {
+			for range 50 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					tok, err := cl.AccessToken(ctx)
+					assert.NoError(t, err)
+					tokens <- tok
+				}()
+			}
+		}
+		wg.Wait()
+		close(tokens)
+		assert.Equal(t, 1, srv.TokenRequests(), "one server fetched, the others waited for its token")
+		first := <-tokens
+		same := 1
+		for tok := range tokens {
+			if tok == first {
+				same++
+			}
+		}
+		assert.Equal(t, 200, same, "goroutines given the shared token")
+		_, err := clients[3].GetWeChatServersList(ctx)
+		require.NoError(t, err, "the shared token works")
+		tokenKey := store.tokenKey(srv.AppID)
+		c.assertHeldBy(t, tokenKey, c.masterOf(t, tokenKey))
+		assert.NotEqual(t, c.masterOf(t, tokenKey), c.masterOf(t, store.lockKey(srv.AppID)), "the token and its lock on two masters")
+	})
+
+	// As TestServersShareOneTicket: the token, the ticket and their locks
+	// on all three masters, one ticket request for four servers.
+	t.Run("ServersShareOneTicket", func(t *testing.T) {
+		t.Parallel()
+		ctx := context.Background()
+		srv := wegotest.New(t)
+		ticket := srv.AppID + "/jsapi_ticket" // the TokenStore key of the ticket (wego's ticketKeySuffix)
+		p := c.spreadPrefix(t, 3, func(p string) []string {
+			s := New(nil, WithPrefix(p))
+			return []string{s.tokenKey(srv.AppID), s.lockKey(srv.AppID), s.tokenKey(ticket), s.lockKey(ticket)}
+		})
+		clients := make([]*wego.Client, 4)
+		var store *Store
+		for i := range clients {
+			store, _ = c.newStore(t, p)
+			s := srv.Settings()
+			s.TokenStore = store
+			cl, err := wego.NewClient(s)
+			require.NoError(t, err)
+			clients[i] = cl
+			_, err = cl.AccessToken(ctx) // the token is shared already; the ticket is cold
+			require.NoError(t, err)
+		}
+		srv.SetLatency(50 * time.Millisecond)
+		var wg sync.WaitGroup
+		for _, cl := range clients {
+			for range 50 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					cfg, err := cl.JSConfig(ctx, "https://m.example.com/page?x=1")
+					if assert.NoError(t, err) {
+						assert.NoError(t, srv.VerifyJSSignature("https://m.example.com/page?x=1", cfg.NonceStr, cfg.Timestamp, cfg.Signature))
+					}
+				}()
+			}
+		}
+		wg.Wait()
+		assert.Equal(t, 1, srv.TokenRequests())
+		assert.Equal(t, 1, srv.Requests(wegotest.PathTicket), "one server fetched the ticket, the others waited for it")
+		for _, k := range []string{store.tokenKey(srv.AppID), store.tokenKey(ticket)} {
+			c.assertHeldBy(t, k, c.masterOf(t, k))
+		}
+	})
+
+	t.Run("TokenLockIsReleasedOnlyByItsOwner", func(t *testing.T) {
+		t.Parallel()
+		ctx := context.Background()
+		p := clusterPrefix(t)
+		a, cc := c.newStore(t, p)
+		b, _ := c.newStore(t, p)
+		apps := c.spread(t, func(i int) string { return "wx" + strconv.Itoa(i) }, a.lockKey)
+		for _, app := range apps {
+			unlockA, ok, err := a.LockToken(ctx, app, time.Minute)
+			require.NoError(t, err)
+			require.True(t, ok, app)
+			c.assertHeldBy(t, a.lockKey(app), c.masterOf(t, a.lockKey(app)))
+			_, ok, err = b.LockToken(ctx, app, time.Minute)
+			require.NoError(t, err)
+			assert.False(t, ok, "%s: held by a", app)
+
+			// a's lock expired and b took it: a's unlock (the script, run
+			// on the lock's node) leaves b's lock alone.
+			require.NoError(t, cc.Del(ctx, a.lockKey(app)).Err())
+			unlockB, ok, err := b.LockToken(ctx, app, time.Minute)
+			require.NoError(t, err)
+			require.True(t, ok, app)
+			require.NoError(t, unlockA(ctx))
+			_, ok, _ = a.LockToken(ctx, app, time.Minute)
+			assert.False(t, ok, "%s: b still holds it", app)
+			require.NoError(t, unlockB(ctx))
+			assert.Empty(t, c.holders(t, a.lockKey(app)), "%s: released by its owner", app)
+			_, ok, _ = a.LockToken(ctx, app, time.Minute)
+			assert.True(t, ok, app)
+			ttl, err := cc.PTTL(ctx, a.lockKey(app)).Result()
+			require.NoError(t, err)
+			assert.True(t, ttl > 0 && ttl <= time.Minute, "%s: the lock expires: %v", app, ttl)
+		}
+	})
+
+	// DeleteToken's compare-and-delete is a script naming its one key in
+	// KEYS: the cluster client sends it to the key's node, where it runs.
+	t.Run("DeleteTokenComparesAndDeletes", func(t *testing.T) {
+		t.Parallel()
+		ctx := context.Background()
+		p := clusterPrefix(t)
+		a, cc := c.newStore(t, p, WithLocalCache(0))
+		b, _ := c.newStore(t, p, WithLocalCache(0))
+		apps := c.spread(t, func(i int) string { return "wx" + strconv.Itoa(i) }, a.tokenKey)
+		for _, app := range apps {
+			key := a.tokenKey(app)
+			exp := time.Now().Add(time.Hour).Truncate(time.Millisecond)
+			require.NoError(t, a.SetToken(ctx, app, wego.Token{Value: "T1-" + app, ExpiresAt: exp}))
+			c.assertHeldBy(t, key, c.masterOf(t, key))
+			tok, ok, err := b.Token(ctx, app)
+			require.NoError(t, err)
+			require.True(t, ok, app)
+			assert.Equal(t, "T1-"+app, tok.Value)
+			assert.True(t, exp.Equal(tok.ExpiresAt), app)
+
+			require.NoError(t, b.DeleteToken(ctx, app, "stale"))
+			_, ok, _ = a.Token(ctx, app)
+			assert.True(t, ok, "%s: deleting another value keeps the token", app)
+			// The script itself compares: a value other than the key's is
+			// not deleted, on whichever node the key is.
+			n, err := compareAndDelete.Run(ctx, cc, []string{key}, encodeToken(wego.Token{Value: "stale", ExpiresAt: exp})).Int()
+			require.NoError(t, err)
+			assert.Zero(t, n, app)
+			require.NoError(t, b.DeleteToken(ctx, app, "T1-"+app))
+			_, ok, err = a.Token(ctx, app)
+			require.NoError(t, err)
+			assert.False(t, ok, "%s: deleted on every server", app)
+			assert.Empty(t, c.holders(t, key), app)
+		}
+	})
+
+	t.Run("DedupAcrossStores", func(t *testing.T) {
+		t.Parallel()
+		ctx := context.Background()
+		p := clusterPrefix(t)
+		a, _ := c.newStore(t, p)
+		b, _ := c.newStore(t, p)
+		keys := c.spread(t, func(i int) string { return "push:wx1:" + strconv.Itoa(1000+i) }, a.dedupKey)
+		for _, key := range keys {
+			var winners atomic.Int32
+			var wg sync.WaitGroup
+			for i := range 20 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					s := a
+					if i%2 == 1 {
+						s = b
+					}
+					claimed, _, _, err := s.Claim(ctx, key, time.Minute)
+					assert.NoError(t, err)
+					if claimed {
+						winners.Add(1)
+					}
+				}()
+			}
+			wg.Wait()
+			require.Equal(t, int32(1), winners.Load(), "%s: one server wins the delivery", key)
+			c.assertHeldBy(t, a.dedupKey(key), c.masterOf(t, a.dedupKey(key)))
+			claimed, _, done, err := b.Claim(ctx, key, time.Minute)
+			require.NoError(t, err)
+			assert.False(t, claimed, key)
+			assert.False(t, done, "%s: still running", key)
+
+			require.NoError(t, a.Finish(ctx, key, []byte("<xml>"+key+"</xml>"), time.Minute))
+			claimed, res, done, err := b.Claim(ctx, key, time.Minute)
+			require.NoError(t, err)
+			assert.False(t, claimed, key)
+			assert.True(t, done, key)
+			assert.Equal(t, "<xml>"+key+"</xml>", string(res))
+
+			pay := "pay:" + key
+			claimed, _, _, err = a.Claim(ctx, pay, time.Minute)
+			require.NoError(t, err)
+			require.True(t, claimed, pay)
+			require.NoError(t, a.Release(ctx, pay))
+			claimed, _, _, err = b.Claim(ctx, pay, time.Minute)
+			require.NoError(t, err)
+			assert.True(t, claimed, "%s: a released key is handled again, on any server", pay)
+		}
+	})
+
+	t.Run("SessionsAcrossStores", func(t *testing.T) {
+		t.Parallel()
+		ctx := context.Background()
+		p := clusterPrefix(t)
+		a, cc := c.newStore(t, p)
+		b, _ := c.newStore(t, p)
+		keys := c.spread(t, func(i int) string { return fmt.Sprintf("sid%02d", i) }, a.sessionKey)
+		for _, key := range keys {
+			data := []byte("\x01data\x00" + key)
+			require.NoError(t, a.SetSession(ctx, key, data, time.Hour))
+			c.assertHeldBy(t, a.sessionKey(key), c.masterOf(t, a.sessionKey(key)))
+			got, ok, err := b.Session(ctx, key)
+			require.NoError(t, err)
+			require.True(t, ok, key)
+			assert.Equal(t, data, got)
+			ttl, err := cc.PTTL(ctx, a.sessionKey(key)).Result()
+			require.NoError(t, err)
+			assert.True(t, ttl > 59*time.Minute && ttl <= time.Hour, "%s: the key expires with the session: %v", key, ttl)
+
+			require.NoError(t, b.DeleteSession(ctx, key))
+			_, ok, err = a.Session(ctx, key)
+			require.NoError(t, err)
+			assert.False(t, ok, "%s: a logout holds on every server", key)
+
+			require.NoError(t, a.SetSession(ctx, key, data, time.Hour))
+			require.NoError(t, b.SetSession(ctx, key, data, 0)) // over already: deleted
+			_, ok, err = a.Session(ctx, key)
+			require.NoError(t, err)
+			assert.False(t, ok, key)
+		}
+	})
+
+	// A prefix with a hash tag ("{wego}:") hashes every key of the store
+	// to one slot: it works, on one master.
+	t.Run("HashTagPrefixPutsEverythingOnOneNode", func(t *testing.T) {
+		t.Parallel()
+		ctx := context.Background()
+		p := fmt.Sprintf("{%s:%016x}:", t.Name(), rand.Uint64())
+		s, _ := c.newStore(t, p)
+		untagged := New(nil, WithPrefix(clusterPrefix(t))) // the same keys without the tag
+		node := c.masterOf(t, p)
+		spread := map[string]bool{}
+		for i := range 6 {
+			app := "wx" + strconv.Itoa(i)
+			require.NoError(t, s.SetToken(ctx, app, wego.Token{Value: "T", ExpiresAt: time.Now().Add(time.Hour)}))
+			_, ok, err := s.LockToken(ctx, app, time.Minute)
+			require.NoError(t, err)
+			require.True(t, ok)
+			_, _, _, err = s.Claim(ctx, "push:"+app, time.Minute)
+			require.NoError(t, err)
+			require.NoError(t, s.SetSession(ctx, "sid"+app, []byte("x"), time.Minute))
+			for _, k := range []string{s.tokenKey(app), s.lockKey(app), s.dedupKey("push:" + app), s.sessionKey("sid" + app)} {
+				c.assertHeldBy(t, k, node)
+			}
+			for _, k := range []string{untagged.tokenKey(app), untagged.lockKey(app), untagged.dedupKey("push:" + app), untagged.sessionKey("sid" + app)} {
+				spread[c.masterOf(t, k)] = true
+			}
+		}
+		assert.Len(t, spread, 3, "without the tag, the same keys spread over every master")
 	})
 }

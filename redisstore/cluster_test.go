@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -23,11 +24,12 @@ import (
 	"github.com/wego-sdk/wego/wegotest"
 )
 
-// The store promises to work on Redis Cluster through
+// The store promises to work on Redis Cluster and behind Sentinel through
 // redis.UniversalClient: every command and script it sends touches one key,
 // so no command spans two hash slots (CROSSSLOT) and no script reaches a
 // key on another node. The tests here run the store's operations on a real
-// three-master cluster, with keys chosen to land on every master.
+// three-master cluster, with keys chosen to land on every master, and on a
+// real Sentinel.
 
 // redisCluster is a Redis Cluster a test started: three masters, no
 // replicas, each a redis-server of its own, stopped when the test ends.
@@ -639,4 +641,123 @@ func TestCluster(t *testing.T) {
 		}
 		assert.Len(t, spread, 3, "without the tag, the same keys spread over every master")
 	})
+}
+
+// startSentinel starts a Sentinel of t's own (redis-server --sentinel,
+// with a config file it may rewrite) monitoring master as "mymaster" with
+// a quorum of one, so that it alone fails over, and stopped when t ends;
+// its log is printed if t failed.
+func startSentinel(t *testing.T, master string, downAfter time.Duration) *redisServer {
+	t.Helper()
+	bin, err := exec.LookPath("redis-server")
+	require.NoError(t, err, "redis-server is not on PATH (apt-get install -y redis-server)")
+	port, err := freePort()
+	require.NoError(t, err)
+	host, mport, _ := strings.Cut(master, ":")
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "sentinel.conf")
+	require.NoError(t, os.WriteFile(conf, []byte(fmt.Sprintf(`port %d
+bind 127.0.0.1
+dir %q
+sentinel monitor mymaster %s %s 1
+sentinel down-after-milliseconds mymaster %d
+sentinel failover-timeout mymaster 3000
+logfile %q
+`, port, dir, host, mport, downAfter.Milliseconds(), filepath.Join(dir, "log"))), 0o600))
+	r := &redisServer{Addr: fmt.Sprintf("127.0.0.1:%d", port), bin: bin, args: []string{conf, "--sentinel"}, dir: dir}
+	require.NoError(t, r.start())
+	t.Cleanup(func() {
+		r.stop()
+		if t.Failed() { // what the Sentinel saw and did, for the failure
+			log, _ := os.ReadFile(filepath.Join(dir, "log"))
+			t.Logf("sentinel log:\n%s", log)
+		}
+	})
+	return r
+}
+
+// sentinelStores returns two stores sharing prefix behind the Sentinel at
+// addr: one on redis.NewFailoverClient, one on redis.NewUniversalClient
+// with a MasterName, the two ways an application asks for it.
+func sentinelStores(t *testing.T, addr, prefix string, opts ...Option) (*Store, *Store) {
+	t.Helper()
+	fc := redis.NewFailoverClient(&redis.FailoverOptions{MasterName: "mymaster", SentinelAddrs: []string{addr}})
+	uc := redis.NewUniversalClient(&redis.UniversalOptions{MasterName: "mymaster", Addrs: []string{addr}})
+	t.Cleanup(func() { fc.Close(); uc.Close() })
+	opts = append([]Option{WithPrefix(prefix)}, opts...)
+	return New(fc, opts...), New(uc, opts...)
+}
+
+// Servers behind a Sentinel share one token and handle a push once.
+func TestSentinel(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	master := startRedis(t)
+	sentinel := startSentinel(t, master.Addr, 5*time.Second)
+	a, b := sentinelStores(t, sentinel.Addr, "wego:")
+
+	srv := wegotest.New(t)
+	clients := make([]*wego.Client, 2)
+	for i, store := range []*Store{a, b} {
+		s := srv.Settings()
+		s.TokenStore = store
+		s.TokenEndpoint = wego.TokenEndpointClassic
+		cl, err := wego.NewClient(s)
+		require.NoError(t, err)
+		clients[i] = cl
+	}
+	var wg sync.WaitGroup
+	tokens := make(chan string, 100)
+	for _, cl := range clients {
+		for range 50 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				tok, err := cl.AccessToken(ctx)
+				assert.NoError(t, err)
+				tokens <- tok
+			}()
+		}
+	}
+	wg.Wait()
+	close(tokens)
+	assert.Equal(t, 1, srv.TokenRequests(), "one server fetched, the other waited for its token")
+	first := <-tokens
+	same := 1
+	for tok := range tokens {
+		if tok == first {
+			same++
+		}
+	}
+	assert.Equal(t, 100, same, "goroutines given the shared token")
+	direct := redis.NewClient(&redis.Options{Addr: master.Addr})
+	defer direct.Close()
+	n, err := direct.Exists(ctx, a.tokenKey(srv.AppID)).Result()
+	require.NoError(t, err)
+	assert.Equal(t, int64(1), n, "the token is on the master the Sentinel names")
+
+	var winners atomic.Int32
+	for i := range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s := a
+			if i%2 == 1 {
+				s = b
+			}
+			claimed, _, _, err := s.Claim(ctx, "push:wx1:1234", time.Minute)
+			assert.NoError(t, err)
+			if claimed {
+				winners.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	require.Equal(t, int32(1), winners.Load(), "one server wins the delivery")
+	require.NoError(t, a.Finish(ctx, "push:wx1:1234", []byte("<xml>reply</xml>"), time.Minute))
+	claimed, res, done, err := b.Claim(ctx, "push:wx1:1234", time.Minute)
+	require.NoError(t, err)
+	assert.False(t, claimed)
+	assert.True(t, done)
+	assert.Equal(t, "<xml>reply</xml>", string(res))
 }

@@ -29,7 +29,7 @@ import (
 // so no command spans two hash slots (CROSSSLOT) and no script reaches a
 // key on another node. The tests here run the store's operations on a real
 // three-master cluster, with keys chosen to land on every master, and on a
-// real Sentinel.
+// real Sentinel, through a failover of its master.
 
 // redisCluster is a Redis Cluster a test started: three masters, no
 // replicas, each a redis-server of its own, stopped when the test ends.
@@ -760,4 +760,95 @@ func TestSentinel(t *testing.T) {
 	assert.False(t, claimed)
 	assert.True(t, done)
 	assert.Equal(t, "<xml>reply</xml>", string(res))
+}
+
+// When the master dies the Sentinel promotes its replica, and the stores,
+// without being rebuilt, follow: the token, the finished push and the
+// session written before (and replicated) are still there, a server
+// started after the failover uses that token instead of fetching one, and
+// writes go on.
+func TestSentinelFailover(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	nodelay := []string{"--repl-diskless-sync-delay", "0"} // a replica syncs at once, not 5 s later
+	master := startRedis(t, nodelay...)
+	host, port, _ := strings.Cut(master.Addr, ":")
+	replica := startRedis(t, append(nodelay, "--replicaof", host, port)...)
+	toReplica := redis.NewClient(&redis.Options{Addr: replica.Addr})
+	defer toReplica.Close()
+	require.Eventually(t, func() bool {
+		info, err := toReplica.Info(ctx, "replication").Result()
+		return err == nil && strings.Contains(info, "master_link_status:up")
+	}, 10*time.Second, 20*time.Millisecond, "the replica syncs")
+
+	sentinel := startSentinel(t, master.Addr, time.Second)
+	toSentinel := redis.NewSentinelClient(&redis.Options{Addr: sentinel.Addr})
+	defer toSentinel.Close()
+	// The Sentinel promotes only a replica it knows and reaches.
+	require.Eventually(t, func() bool {
+		rs, err := toSentinel.Replicas(ctx, "mymaster").Result()
+		return err == nil && len(rs) == 1 && rs[0]["name"] == replica.Addr && rs[0]["flags"] == "slave" && rs[0]["master-link-status"] == "ok"
+	}, 10*time.Second, 20*time.Millisecond, "the Sentinel knows the replica")
+
+	a, b := sentinelStores(t, sentinel.Addr, "wego:", WithLocalCache(0))
+	srv := wegotest.New(t)
+	newClient := func(store *Store) *wego.Client {
+		s := srv.Settings()
+		s.TokenStore = store
+		s.TokenEndpoint = wego.TokenEndpointClassic
+		cl, err := wego.NewClient(s)
+		require.NoError(t, err)
+		return cl
+	}
+	before, err := newClient(a).AccessToken(ctx)
+	require.NoError(t, err)
+	claimed, _, _, err := a.Claim(ctx, "push:wx1:1", time.Minute)
+	require.NoError(t, err)
+	require.True(t, claimed)
+	require.NoError(t, a.Finish(ctx, "push:wx1:1", []byte("<xml>reply</xml>"), time.Minute))
+	require.NoError(t, a.SetSession(ctx, "sid", []byte("alice"), time.Hour))
+	toMaster := redis.NewClient(&redis.Options{Addr: master.Addr})
+	defer toMaster.Close()
+	// Replication is asynchronous: what the master acknowledged and had not
+	// sent yet dies with it. WAIT makes the test's writes safe.
+	acked, err := toMaster.Wait(ctx, 1, 5*time.Second).Result()
+	require.NoError(t, err)
+	require.Equal(t, int64(1), acked, "the replica has the writes")
+
+	master.stop()
+	start := time.Now()
+	require.Eventually(t, func() bool {
+		addr, err := toSentinel.GetMasterAddrByName(ctx, "mymaster").Result()
+		return err == nil && len(addr) == 2 && addr[0]+":"+addr[1] == replica.Addr
+	}, 20*time.Second, 20*time.Millisecond, "the Sentinel promotes the replica")
+	// The stores' clients find the new master on their next connection.
+	require.Eventually(t, func() bool {
+		_, _, errA := a.Token(ctx, srv.AppID)
+		_, _, errB := b.Token(ctx, srv.AppID)
+		return errA == nil && errB == nil
+	}, 20*time.Second, 20*time.Millisecond, "the stores reach the new master")
+	t.Logf("failover took %v", time.Since(start).Round(10*time.Millisecond))
+
+	after, err := newClient(b).AccessToken(ctx)
+	require.NoError(t, err)
+	assert.True(t, after == before, "a server started after the failover uses the token from before it")
+	assert.Equal(t, 1, srv.TokenRequests())
+	claimed, res, done, err := b.Claim(ctx, "push:wx1:1", time.Minute)
+	require.NoError(t, err)
+	assert.False(t, claimed, "a push handled before the failover is not handled again")
+	assert.True(t, done)
+	assert.Equal(t, "<xml>reply</xml>", string(res))
+	got, ok, err := b.Session(ctx, "sid")
+	require.NoError(t, err)
+	assert.True(t, ok)
+	assert.Equal(t, "alice", string(got))
+
+	require.NoError(t, b.SetSession(ctx, "sid2", []byte("bob"), time.Hour))
+	got, ok, err = a.Session(ctx, "sid2")
+	require.NoError(t, err)
+	assert.True(t, ok, "writes go on, on the new master")
+	assert.Equal(t, "bob", string(got))
+	n, err := toReplica.Exists(ctx, a.sessionKey("sid2")).Result()
+	require.NoError(t, err)
+	assert.Equal(t, int64(1), n, "written to the promoted replica")
 }

@@ -267,6 +267,7 @@ func startWorkers(t *testing.T, n int, cfg workerConfig) []*worker {
 	for i := range ws {
 		w := &worker{cmd: exec.Command(os.Args[0], "-test.run=^$")}
 		w.cmd.Env = append(os.Environ(), workerEnv+"="+string(env))
+		dieWithParent(w.cmd)
 		w.cmd.Stderr = &w.stderr
 		w.stdin, err = w.cmd.StdinPipe()
 		require.NoError(t, err)

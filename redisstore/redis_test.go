@@ -51,6 +51,7 @@ func launchRedis(port int, dir string, extra ...string) (*redisServer, error) {
 func (r *redisServer) start() error {
 	r.cmd = exec.Command(r.bin, r.args...)
 	r.cmd.Dir = r.dir
+	dieWithParent(r.cmd)
 	if err := r.cmd.Start(); err != nil {
 		return err
 	}

@@ -21,6 +21,29 @@
 // under way or done, session:<key> a LoginRequired session. Each key
 // expires with what it holds.
 //
+// # Redis Cluster and Sentinel
+//
+// New takes any redis.UniversalClient: redis.NewClient for one server,
+// redis.NewClusterClient for Redis Cluster, redis.NewFailoverClient for
+// Sentinel, or redis.NewUniversalClient, which makes the one its options
+// ask for (MasterName: Sentinel; several Addrs: Cluster). Every command and
+// script the store sends touches exactly one key (GET, SET, SET NX, DEL,
+// and a compare-and-delete script that names its key in KEYS), so none
+// spans two hash slots (no CROSSSLOT error) and each runs on the node that
+// holds its key: a deployment's tokens, tickets, locks, de-dup entries and
+// sessions spread over all the masters. Keep the prefix free of a hash
+// tag: with WithPrefix("{wego}:") every key lives on one master, which then
+// carries all of the store's load for nothing in return. Leave go-redis's
+// ReadOnly, RouteByLatency and RouteRandomly off: they send reads to
+// replicas, which lag their master, so a server could miss a token, a
+// lock, a finished push or a logout written a moment before.
+//
+// Replication is asynchronous: what a master acknowledged but had not yet
+// copied is lost when a replica is promoted. That costs a token or ticket
+// fetched again, a refresh lock two servers hold at once, a push retry
+// handled a second time, a login to make again, or a logout undone until
+// the session expires.
+//
 // # One refresher
 //
 // The Store is a [wego.TokenLocker]: when the token (or a ticket) is

@@ -46,8 +46,13 @@
 //
 // To share the token between servers, give them one [TokenStore] (the
 // redisstore module has one for Redis; as a [TokenLocker] it also lets one
-// server at a time fetch while the others wait for its token), or hand the SDK a function that gets
-// the token from your own token service ([Settings].AccessTokenSource). Such
+// server at a time fetch while the others wait for its token). When the
+// store cannot be read, each server goes on with the token it last read or
+// fetched while it lives, then fetches its own, so a store outage fails no
+// call; [Client.JSConfig]'s jsapi_ticket and [Client.CardTicket]'s card
+// ticket are kept, shared and fetched the same way. Or hand the SDK a
+// function that gets the token from your own token service
+// ([Settings].AccessTokenSource). Such
 // a source, caching its token, sets [Settings].AccessTokenRejected to be
 // told, with the token and the errcode, that WeChat rejected it; it drops
 // that token and gives another when the SDK asks again.

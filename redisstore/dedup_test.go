@@ -1,0 +1,278 @@
+package redisstore
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wego-sdk/wego"
+	"github.com/wego-sdk/wego/wegotest"
+)
+
+// The tests of this file play one deployment of two servers, A and B,
+// behind WeChat: each server has its own wego.Client, its own Redis client
+// and its own Store, and the stores share one key prefix, as the servers
+// of one deployment share one Redis. WeChat (wegotest) delivers a push or
+// a pay notification to one and its repeat to the other.
+
+// server is one server of a deployment.
+type server struct {
+	c   *wego.Client
+	rdb *redis.Client
+	// waiting receives the key of a delivery each time this server's
+	// Claim finds it held by a run that has not finished: the tests' way
+	// to know, without sleeping, that a copy waits for the other server.
+	waiting chan string
+}
+
+// deployment is two servers sharing one Redis, and the WeChat they serve.
+type deployment struct {
+	srv  *wegotest.Server
+	a, b server
+	logs *syncBuffer // what both clients logged
+}
+
+// newDeployment starts a fake WeChat and two servers on the Redis at addr,
+// their Redis clients built from opts (nil: go-redis's defaults). edit,
+// when not nil, changes the settings both clients are built with. When
+// the test ends it checks that nothing either client logged holds a
+// secret of the account.
+func newDeployment(t *testing.T, addr string, opts *redis.Options, edit func(*wego.Settings)) *deployment {
+	t.Helper()
+	d := &deployment{srv: wegotest.New(t), logs: &syncBuffer{}}
+	prefix := testPrefix(t) // one deployment: both servers share it
+	logger := slog.New(slog.NewTextHandler(d.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	for _, sv := range []*server{&d.a, &d.b} {
+		o := redis.Options{}
+		if opts != nil {
+			o = *opts
+		}
+		o.Addr = addr
+		sv.rdb = redis.NewClient(&o)
+		t.Cleanup(func() { sv.rdb.Close() })
+		sv.waiting = make(chan string, 1)
+		s := d.srv.Settings()
+		s.DedupStore = &watchedStore{Store: New(sv.rdb, WithPrefix(prefix)), waiting: sv.waiting}
+		s.Logger = logger
+		if edit != nil {
+			edit(&s)
+		}
+		c, err := wego.NewClient(s)
+		require.NoError(t, err)
+		sv.c = c
+	}
+	t.Cleanup(func() {
+		out := d.logs.String()
+		for name, secret := range map[string]string{
+			"AppSecret": d.srv.AppSecret, "MchSecret": d.srv.MchSecret,
+			"PushToken": d.srv.PushToken, "EncodingAESKey": d.srv.PushEncodingAESKey,
+		} {
+			assert.NotContains(t, out, secret, "the logs reveal the %s", name)
+		}
+		if t.Failed() {
+			t.Log("the clients' logs:\n" + out)
+		}
+	})
+	return d
+}
+
+// watchedStore is a Store that reports on waiting each time a Claim of a
+// delivery (a push or a pay notification, not a plain push's signature)
+// finds the key held by a run that has not finished.
+type watchedStore struct {
+	*Store
+	waiting chan<- string
+}
+
+func (w *watchedStore) Claim(ctx context.Context, key string, ttl time.Duration) (bool, []byte, bool, error) {
+	claimed, result, done, err := w.Store.Claim(ctx, key, ttl)
+	if err == nil && !claimed && !done && !strings.HasPrefix(key, "pushsig:") {
+		select {
+		case w.waiting <- key:
+		default: // the test has been told already
+		}
+	}
+	return claimed, result, done, err
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent use: the clients log
+// from the handlers' goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// waitFor returns what ch receives, failing the test if nothing comes
+// within a generous bound (the event is due in milliseconds; the bound
+// only keeps a broken build from hanging).
+func waitFor[T any](t *testing.T, ch <-chan T, what string) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(10 * time.Second):
+		t.Fatalf("timed out waiting for %s", what)
+		panic("unreachable")
+	}
+}
+
+// pushCase is a push and how WeChat sends it.
+type pushCase struct {
+	name  string
+	plain bool // plain mode (明文模式); otherwise safe mode (encrypted)
+	msg   func() wegotest.Message
+}
+
+var pushCases = []pushCase{
+	{"safe text", false, func() wegotest.Message { return wegotest.TextMessage("oFanA1", "hi") }},
+	{"plain text", true, func() wegotest.Message { return wegotest.TextMessage("oFanA1", "hi") }},
+	// An event has no MsgId: it is known by sender, time, event and key.
+	{"safe subscribe event", false, func() wegotest.Message {
+		return wegotest.EventMessage("oFanA1", wegotest.EventSubscribe, "")
+	}},
+	{"plain subscribe event", true, func() wegotest.Message {
+		return wegotest.EventMessage("oFanA1", wegotest.EventSubscribe, "")
+	}},
+}
+
+// pushDeployment is a deployment for c, in plain or safe mode.
+func pushDeployment(t *testing.T, c pushCase) *deployment {
+	d := newDeployment(t, redisAddr, nil, func(s *wego.Settings) {
+		if c.plain {
+			s.PushEncodingAESKey = "" // a plain-mode account has no key
+		}
+	})
+	if c.plain {
+		d.srv.SetPushMode(wegotest.PushPlain)
+	}
+	return d
+}
+
+// numbered is a push function that counts its runs and puts the count in
+// its reply, so that a reply tells which run wrote it.
+func numbered(runs *atomic.Int32) wego.PushFunc {
+	return func(_ context.Context, p *wego.Push) (wego.Reply, error) {
+		n := runs.Add(1)
+		return wego.Text(fmt.Sprintf("run %d: %s %s", n, p.Type, p.Content())), nil
+	}
+}
+
+// A push delivered to server A and WeChat's retry of it delivered to
+// server B: the function runs once in all, and B answers A's reply, byte
+// for byte (in safe mode, the very ciphertext A answered). A new message
+// on B still runs the function: B de-duplicates, it does not drop.
+func TestPushRetryOnAnotherServerIsHandledOnce(t *testing.T) {
+	t.Parallel()
+	for _, tc := range pushCases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			d := pushDeployment(t, tc)
+			var runs atomic.Int32
+			hA, hB := d.a.c.PushHandler(numbered(&runs)), d.b.c.PushHandler(numbered(&runs))
+
+			msg := tc.msg()
+			ra, err := d.srv.Deliver(hA, msg)
+			require.NoError(t, err)
+			require.False(t, ra.Success(), "A answers the function's reply")
+			assert.True(t, strings.HasPrefix(ra.Get("Content"), "run 1: "), ra.Get("Content"))
+			assert.Equal(t, tc.plain, !bytes.Contains(ra.Body, []byte("<Encrypt>")), "encrypted in safe mode only")
+
+			rb, err := d.srv.Deliver(hB, msg) // WeChat's retry, to the other server
+			require.NoError(t, err)
+			assert.Equal(t, int32(1), runs.Load(), "the retry on B does not run the function again")
+			assert.Equal(t, string(ra.Body), string(rb.Body), "B answers A's reply, byte for byte")
+			assert.Equal(t, ra.Get("Content"), rb.Get("Content"))
+
+			other := tc.msg() // another message: a new MsgId, or another CreateTime...
+			if !strings.Contains(tc.name, "text") {
+				// ...but an event made in the same second is the same event:
+				// tell this one apart by its key.
+				other = other.With("EventKey", "qrscene_42")
+			}
+			ro, err := d.srv.Deliver(hB, other)
+			require.NoError(t, err)
+			assert.Equal(t, int32(2), runs.Load(), "a new message on B runs the function")
+			assert.True(t, strings.HasPrefix(ro.Get("Content"), "run 2: "), ro.Get("Content"))
+		})
+	}
+}
+
+// The retry reaches server B while A's function still runs: B waits for
+// A and answers A's reply; the function runs once. The order of events is
+// forced with channels: A's function holds until B has found A's claim.
+func TestPushRetryOnAnotherServerWaitsForTheFirst(t *testing.T) {
+	t.Parallel()
+	for _, tc := range pushCases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			d := pushDeployment(t, tc)
+			var runs atomic.Int32
+			var aReturned atomic.Bool
+			entered, release := make(chan struct{}), make(chan struct{})
+			var releaseOnce sync.Once
+			letAGo := func() { releaseOnce.Do(func() { close(release) }) }
+			t.Cleanup(letAGo) // should the test stop early
+			hA := d.a.c.PushHandler(func(ctx context.Context, p *wego.Push) (wego.Reply, error) {
+				close(entered)
+				<-release // slow: the retry arrives on B meanwhile
+				r, err := numbered(&runs)(ctx, p)
+				aReturned.Store(true)
+				return r, err
+			})
+			hB := d.b.c.PushHandler(numbered(&runs))
+
+			type answer struct {
+				r   *wegotest.PushReply
+				err error
+				// afterA: A's function had returned when the answer came.
+				afterA bool
+			}
+			msg := tc.msg()
+			deliver := func(h any) <-chan answer {
+				ch := make(chan answer, 1)
+				go func() {
+					r, err := d.srv.Deliver(h, msg)
+					ch <- answer{r, err, aReturned.Load()}
+				}()
+				return ch
+			}
+			fromA := deliver(hA)
+			waitFor(t, entered, "A's function to start")
+			fromB := deliver(hB)
+			key := waitFor(t, d.b.waiting, "B to find A's claim")
+			assert.True(t, strings.HasPrefix(key, "push:"), key)
+			letAGo()
+
+			a, b := waitFor(t, fromA, "A's answer"), waitFor(t, fromB, "B's answer")
+			require.NoError(t, a.err)
+			require.NoError(t, b.err)
+			assert.Equal(t, int32(1), runs.Load(), "the function runs once")
+			require.False(t, b.r.Success(), "B answers the reply, not success")
+			assert.True(t, b.afterA, "B answered after A's function returned")
+			assert.Equal(t, string(a.r.Body), string(b.r.Body), "B answers A's reply, byte for byte")
+			assert.True(t, strings.HasPrefix(b.r.Get("Content"), "run 1: "), b.r.Get("Content"))
+		})
+	}
+}

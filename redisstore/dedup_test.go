@@ -3,8 +3,10 @@ package redisstore
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -273,6 +275,177 @@ func TestPushRetryOnAnotherServerWaitsForTheFirst(t *testing.T) {
 			assert.True(t, b.afterA, "B answered after A's function returned")
 			assert.Equal(t, string(a.r.Body), string(b.r.Body), "B answers A's reply, byte for byte")
 			assert.True(t, strings.HasPrefix(b.r.Get("Content"), "run 1: "), b.r.Get("Content"))
+		})
+	}
+}
+
+// notified is what a pay notification function saw: which server ran it
+// and for which order.
+type notified struct {
+	server, outTradeNo, transactionID string
+}
+
+// payHandlers returns the pay notification handlers of servers A and B,
+// which check the amount (29.90 yuan) and call paid with the server's
+// name, and routes WeChat's notify_url (the PayNotifyURL of the settings)
+// to A: srv.PayOrder and srv.ResendPayNotify reach A, and
+// srv.DeliverPayNotify(hB, ...) plays WeChat's repeat reaching B.
+func (d *deployment) payHandlers(paid func(ctx context.Context, server string, n *wego.PayNotify) error) (hA, hB http.Handler) {
+	handler := func(name string, c *wego.Client) http.Handler {
+		return c.PayNotifyHandler(func(ctx context.Context, n *wego.PayNotify) error {
+			if err := c.CheckPaidAmount(n, 2990); err != nil {
+				return err
+			}
+			return paid(ctx, name, n)
+		})
+	}
+	hA, hB = handler("A", d.a.c), handler("B", d.b.c)
+	d.srv.SetApp(hA)
+	return hA, hB
+}
+
+// order places an order of 29.90 yuan through server A, to be paid with
+// srv.PayOrder.
+func (d *deployment) order(t *testing.T, outTradeNo string) {
+	t.Helper()
+	_, err := d.a.c.UnifiedOrder(context.Background(), wego.UnifiedOrderRequest{
+		Body: "T恤", OutTradeNo: outTradeNo, TotalFee: 2990, SpbillCreateIP: "1.2.3.4", OpenID: "oPayerA1",
+	})
+	require.NoError(t, err)
+}
+
+// recorder collects what the pay functions saw.
+type recorder struct {
+	mu   sync.Mutex
+	seen []notified
+}
+
+func (r *recorder) add(server string, n *wego.PayNotify) {
+	r.mu.Lock()
+	r.seen = append(r.seen, notified{server, n.OutTradeNo, n.TransactionID})
+	r.mu.Unlock()
+}
+
+func (r *recorder) calls() []notified {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]notified(nil), r.seen...)
+}
+
+// isFail tells whether err is the merchant's FAIL answer.
+func isFail(err error) bool {
+	var rej *wegotest.NotifyRejectedError
+	return errors.As(err, &rej) && rej.ReturnCode == "FAIL"
+}
+
+// A pay notification delivered to server A and WeChat's repeat of it
+// delivered to server B (the same signed body, byte for byte): the
+// function runs once, on A, and both answer SUCCESS. Another order's
+// notification reaching B first runs on B.
+func TestPayNotifyRepeatOnAnotherServerIsHandledOnce(t *testing.T) {
+	t.Parallel()
+	d := newDeployment(t, redisAddr, nil, nil)
+	var rec recorder
+	_, hB := d.payHandlers(func(_ context.Context, server string, n *wego.PayNotify) error {
+		rec.add(server, n)
+		return nil
+	})
+	d.order(t, "dedup-1")
+	require.NoError(t, d.srv.PayOrder("dedup-1"), "A answers SUCCESS")
+	require.NoError(t, d.srv.DeliverPayNotify(hB, "dedup-1"), "B answers SUCCESS")
+	require.NoError(t, d.srv.ResendPayNotify("dedup-1"), "A again: SUCCESS")
+	calls := rec.calls()
+	require.Len(t, calls, 1, "three deliveries on two servers, one run")
+	assert.Equal(t, "A", calls[0].server)
+	assert.Equal(t, "dedup-1", calls[0].outTradeNo)
+	assert.NotEmpty(t, calls[0].transactionID)
+
+	d.srv.SetApp(hB) // the next order's notification reaches B first
+	d.order(t, "dedup-2")
+	require.NoError(t, d.srv.PayOrder("dedup-2"))
+	require.NoError(t, d.srv.DeliverPayNotify(d.a.c.PayNotifyHandler(func(context.Context, *wego.PayNotify) error {
+		t.Error("A ran a notification B handled")
+		return nil
+	}), "dedup-2"))
+	calls = rec.calls()
+	require.Len(t, calls, 2)
+	assert.Equal(t, notified{"B", "dedup-2", calls[1].transactionID}, calls[1])
+}
+
+// WeChat's repeat reaches server B while A's function still runs, and B
+// waits. When A's function succeeds, B answers SUCCESS after it, without
+// running the function. When it fails, A answers FAIL and releases the
+// claim; B, looking again (every 50 ms, for up to 5 s), finds it gone,
+// claims it, runs the function itself and answers SUCCESS. (A copy
+// waiting in A's own process is answered FAIL with A's run instead.)
+// Either way, a later repeat is answered SUCCESS without a run.
+func TestPayNotifyRepeatOnAnotherServerWaitsForTheFirst(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name    string
+		aErr    error
+		servers []string // the runs, in order
+	}{
+		{"A succeeds", nil, []string{"A"}},
+		{"A fails", errors.New("database down"), []string{"A", "B"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			d := newDeployment(t, redisAddr, nil, nil)
+			var rec recorder
+			var aReturned atomic.Bool
+			entered, release := make(chan struct{}), make(chan struct{})
+			var releaseOnce sync.Once
+			letAGo := func() { releaseOnce.Do(func() { close(release) }) }
+			t.Cleanup(letAGo) // should the test stop early
+			_, hB := d.payHandlers(func(_ context.Context, server string, n *wego.PayNotify) error {
+				rec.add(server, n)
+				if server == "A" {
+					close(entered)
+					<-release // slow: the repeat reaches B meanwhile
+					aReturned.Store(true)
+					return tc.aErr
+				}
+				return nil
+			})
+			d.order(t, "slow-1")
+
+			type answer struct {
+				err    error
+				afterA bool // A's function had returned when the answer came
+			}
+			deliver := func(f func() error) <-chan answer {
+				ch := make(chan answer, 1)
+				go func() {
+					err := f()
+					ch <- answer{err, aReturned.Load()}
+				}()
+				return ch
+			}
+			fromA := deliver(func() error { return d.srv.PayOrder("slow-1") })
+			waitFor(t, entered, "A's function to start")
+			fromB := deliver(func() error { return d.srv.DeliverPayNotify(hB, "slow-1") })
+			key := waitFor(t, d.b.waiting, "B to find A's claim")
+			assert.True(t, strings.HasPrefix(key, "pay:"), key)
+			letAGo()
+
+			a, b := waitFor(t, fromA, "A's answer"), waitFor(t, fromB, "B's answer")
+			if tc.aErr == nil {
+				assert.NoError(t, a.err, "A answers SUCCESS")
+			} else {
+				assert.True(t, isFail(a.err), "A answers FAIL: %v", a.err)
+			}
+			assert.NoError(t, b.err, "B answers SUCCESS")
+			assert.True(t, b.afterA, "B answered after A's function returned")
+			var servers []string
+			for _, c := range rec.calls() {
+				servers = append(servers, c.server)
+			}
+			assert.Equal(t, tc.servers, servers, "the runs")
+
+			require.NoError(t, d.srv.ResendPayNotify("slow-1"), "a later repeat is answered SUCCESS")
+			require.NoError(t, d.srv.DeliverPayNotify(hB, "slow-1"))
+			assert.Len(t, rec.calls(), len(tc.servers), "without a run")
 		})
 	}
 }

@@ -449,3 +449,199 @@ func TestPayNotifyRepeatOnAnotherServerWaitsForTheFirst(t *testing.T) {
 		})
 	}
 }
+
+// failFast are go-redis options under which a command to a Redis that is
+// down fails at once: one dial, no retry.
+func failFast() *redis.Options {
+	return &redis.Options{
+		DialTimeout:        200 * time.Millisecond,
+		DialerRetries:      1,
+		DialerRetryTimeout: time.Millisecond,
+		MaxRetries:         -1,
+	}
+}
+
+// waitRedis waits until rdb reaches the Redis that was restarted. After
+// failed dials go-redis may answer its last dial error until a background
+// dial succeeds (it tries once a second); WeChat's repeat of a
+// notification answered FAIL comes minutes later.
+func waitRedis(t *testing.T, rdbs ...*redis.Client) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for _, rdb := range rdbs {
+		for rdb.Ping(context.Background()).Err() != nil {
+			if time.Now().After(deadline) {
+				t.Fatal("the clients did not reconnect to the restarted Redis")
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+}
+
+// The push deadline of the Redis-down tests (WeChat waits 5 s).
+const downPushDeadline = 3 * time.Second
+
+// Redis is down (killed) when a push arrives: de-duplication fails open.
+// The push is handled and answered within the push deadline, on A, and
+// WeChat's retry of it on B is handled again (a repeat handled twice
+// rather than a message lost). Once Redis is back (empty), the push
+// delivered again is handled once more and its retry on the other server
+// is de-duplicated again.
+func TestRedisDownPushFailsOpen(t *testing.T) {
+	t.Parallel()
+	for _, tc := range pushCases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := startRedis(t)
+			d := newDeployment(t, r.Addr, failFast(), func(s *wego.Settings) {
+				s.PushDeadline = downPushDeadline
+				if tc.plain {
+					s.PushEncodingAESKey = ""
+				}
+			})
+			if tc.plain {
+				d.srv.SetPushMode(wegotest.PushPlain)
+			}
+			var runs atomic.Int32
+			hA, hB := d.a.c.PushHandler(numbered(&runs)), d.b.c.PushHandler(numbered(&runs))
+			// Redis up: both servers hold connections to it.
+			warmUp := wegotest.TextMessage("oWarmUp", "warm up")
+			for _, h := range []any{hA, hB} {
+				_, err := d.srv.Deliver(h, warmUp)
+				require.NoError(t, err)
+			}
+			require.Equal(t, int32(1), runs.Load())
+
+			r.stop()
+			msg := tc.msg()
+			ra, err := d.srv.Deliver(hA, msg)
+			require.NoError(t, err)
+			assert.True(t, strings.HasPrefix(ra.Get("Content"), "run 2: "), "A handled it: %q", ra.Get("Content"))
+			assert.Less(t, ra.Took, downPushDeadline, "answered within the push deadline")
+			rb, err := d.srv.Deliver(hB, msg)
+			require.NoError(t, err)
+			assert.True(t, strings.HasPrefix(rb.Get("Content"), "run 3: "), "B handled the retry again: %q", rb.Get("Content"))
+			assert.Less(t, rb.Took, downPushDeadline)
+			assert.Equal(t, int32(3), runs.Load())
+			logs := d.logs.String()
+			assert.Contains(t, logs, "dedup store failed, handling anyway")
+			assert.NotContains(t, logs, "oFanA1", "the sender stays out of the logs")
+
+			r.restart(t)
+			waitRedis(t, d.a.rdb, d.b.rdb)
+			ra, err = d.srv.Deliver(hA, msg)
+			require.NoError(t, err)
+			assert.True(t, strings.HasPrefix(ra.Get("Content"), "run 4: "), "the restarted Redis is empty: %q", ra.Get("Content"))
+			rb, err = d.srv.Deliver(hB, msg)
+			require.NoError(t, err)
+			assert.Equal(t, int32(4), runs.Load(), "de-duplicated across servers again")
+			assert.Equal(t, string(ra.Body), string(rb.Body))
+		})
+	}
+}
+
+// Redis is down (killed) when a pay notification arrives: de-duplication
+// fails closed. A and B answer FAIL without running the function, so that
+// WeChat repeats it later. Once Redis is back, the repeat is handled once
+// and answered SUCCESS, on whichever server it lands, and so are the
+// repeats after it, without a run.
+func TestRedisDownPayNotifyFailsClosed(t *testing.T) {
+	t.Parallel()
+	r := startRedis(t)
+	d := newDeployment(t, r.Addr, failFast(), nil)
+	var rec recorder
+	_, hB := d.payHandlers(func(_ context.Context, server string, n *wego.PayNotify) error {
+		rec.add(server, n)
+		return nil
+	})
+	// Redis up: a first order is handled, and both servers hold connections.
+	d.order(t, "up-1")
+	require.NoError(t, d.srv.PayOrder("up-1"))
+	require.NoError(t, d.srv.DeliverPayNotify(hB, "up-1"))
+	require.Len(t, rec.calls(), 1)
+
+	d.order(t, "down-1")
+	r.stop()
+	err := d.srv.PayOrder("down-1")
+	assert.True(t, isFail(err), "A answers FAIL: %v", err)
+	err = d.srv.DeliverPayNotify(hB, "down-1")
+	assert.True(t, isFail(err), "B answers FAIL: %v", err)
+	assert.Len(t, rec.calls(), 1, "the function did not run")
+	logs := d.logs.String()
+	assert.Contains(t, logs, "not handled; WeChat will repeat it")
+	assert.Contains(t, logs, "dedup store")
+	assert.NotContains(t, logs, "oPayerA1", "the payer stays out of the logs")
+
+	r.restart(t)
+	waitRedis(t, d.a.rdb, d.b.rdb)
+	require.NoError(t, d.srv.ResendPayNotify("down-1"), "WeChat's repeat is handled: SUCCESS")
+	calls := rec.calls()
+	require.Len(t, calls, 2, "the function ran for the repeat")
+	assert.Equal(t, notified{"A", "down-1", calls[1].transactionID}, calls[1])
+	require.NoError(t, d.srv.DeliverPayNotify(hB, "down-1"), "a further repeat, on B: SUCCESS")
+	require.NoError(t, d.srv.ResendPayNotify("down-1"), "and on A")
+	assert.Len(t, rec.calls(), 2, "without running the function again")
+}
+
+// A Redis that is down costs a push at most an eighth of its deadline
+// before its function runs, and a pay notification at most the 3 s the
+// SDK gives one call of the store before it is answered FAIL, whatever
+// go-redis would wait: with its defaults (retries, five dial attempts a
+// connection, a 3 s read timeout) on a Redis that refuses connections or
+// one that accepts them and never answers, and without a read timeout on
+// the latter, where only the SDK's bound ends the wait.
+func TestRedisDownAnswersAreBounded(t *testing.T) {
+	t.Parallel()
+	killed := func(t *testing.T) (string, func()) { r := startRedis(t); return r.Addr, r.stop }
+	hanging := func(t *testing.T) (string, func()) { return blackhole(t), nil }
+	for _, tc := range []struct {
+		name  string
+		start func(t *testing.T) (addr string, kill func())
+		opts  *redis.Options
+	}{
+		{"refused, go-redis defaults", killed, nil},
+		{"hanging, go-redis defaults", hanging, nil},
+		{"hanging, no read timeout", hanging, &redis.Options{ReadTimeout: -1}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			addr, kill := tc.start(t)
+			d := newDeployment(t, addr, tc.opts, func(s *wego.Settings) { s.PushDeadline = downPushDeadline })
+			var runs atomic.Int32
+			left := make(chan time.Duration, 2)
+			hA := d.a.c.PushHandler(func(ctx context.Context, p *wego.Push) (wego.Reply, error) {
+				deadline, _ := ctx.Deadline()
+				left <- time.Until(deadline)
+				return numbered(&runs)(ctx, p)
+			})
+			var rec recorder
+			d.payHandlers(func(_ context.Context, server string, n *wego.PayNotify) error {
+				rec.add(server, n)
+				return nil
+			})
+			d.order(t, "down-1")
+			if kill != nil {
+				// Redis up: A holds a connection to it, then Redis dies.
+				_, err := d.srv.Deliver(hA, wegotest.TextMessage("oWarmUp", "warm up"))
+				require.NoError(t, err)
+				<-left
+				kill()
+			}
+
+			reply, err := d.srv.Deliver(hA, wegotest.TextMessage("oFanA1", "hi"))
+			require.NoError(t, err)
+			assert.True(t, strings.HasSuffix(reply.Get("Content"), ": text hi"), "handled: %q", reply.Get("Content"))
+			t.Logf("push answered in %v", reply.Took)
+			assert.Less(t, reply.Took, downPushDeadline, "answered within the push deadline")
+			assert.Greater(t, <-left, downPushDeadline/2, "the function started with most of the deadline left")
+
+			start := time.Now()
+			err = d.srv.PayOrder("down-1")
+			took := time.Since(start)
+			t.Logf("pay notification answered in %v", took)
+			assert.True(t, isFail(err), "answered FAIL: %v", err)
+			assert.Empty(t, rec.calls(), "the function did not run")
+			assert.Less(t, took, 6*time.Second, "the store's call is cut off at 3 s")
+		})
+	}
+}

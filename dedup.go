@@ -425,20 +425,41 @@ var errStoreTimeout = errors.New("no answer in time")
 // stops. A store that does not finishes on its own, unwaited for.
 func bounded[T any](ctx context.Context, timeout time.Duration, f func(context.Context) (T, error)) (T, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
-	type answer struct {
-		v   T
-		err error
-	}
-	ch := make(chan answer, 1)
+	// Cancelled when the wait ends, not when f returns: f's goroutine
+	// cancelling it after answering made the answer and ctx's end race
+	// in awaitAnswer's select.
+	defer cancel()
+	ch := make(chan answer[T], 1)
 	go func() {
-		defer cancel()
 		v, err := f(ctx)
-		ch <- answer{v, err}
+		ch <- answer[T]{v, err}
 	}()
+	return awaitAnswer(ctx, timeout, ch)
+}
+
+// answer is what a call bounded runs returned.
+type answer[T any] struct {
+	v   T
+	err error
+}
+
+// awaitAnswer returns the answer ch receives, or errStoreTimeout once ctx
+// is done without one. An answer that is there when ctx ends wins: a
+// select with both ready picks one at random, and a store that answered
+// in time must not count as failed (a push whose claim succeeded would be
+// handled as if the store were down, its reply never recorded; a
+// notification whose claim succeeded would be answered FAIL, its claim
+// left to expire).
+func awaitAnswer[T any](ctx context.Context, timeout time.Duration, ch <-chan answer[T]) (T, error) {
 	select {
 	case a := <-ch:
 		return a.v, a.err
 	case <-ctx.Done():
+		select {
+		case a := <-ch:
+			return a.v, a.err
+		default:
+		}
 		var zero T
 		return zero, fmt.Errorf("%w within %v: %w", errStoreTimeout, timeout, ctx.Err())
 	}

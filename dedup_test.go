@@ -227,6 +227,31 @@ func TestDeliveriesBoundTheStore(t *testing.T) {
 	assert.Less(t, time.Since(begin), 2*time.Second, "two calls waited about 50 ms each, not for the store")
 }
 
+// A store's answer that is there when the wait for it ends counts, even
+// when the wait's context is done too. A select with both ready picks one
+// at random, and bounded's goroutine used to cancel that context right
+// after answering: when the caller reached the select late (held up on a
+// loaded server, e.g. by a GC assist), a store that answered in a
+// millisecond was taken, half the time, for one that did not answer. A
+// push claimed in Redis then ran as if Redis were down and its reply was
+// never recorded, so its retry on another server waited out its deadline
+// and answered "success"; a notification claimed in Redis was answered
+// FAIL, and its repeats too until the claim expired (five minutes).
+func TestBoundedTakesAnAnswerGivenInTime(t *testing.T) {
+	t.Parallel()
+	done, cancel := context.WithCancel(context.Background())
+	cancel()
+	for i := range 200 {
+		ch := make(chan answer[int], 1)
+		ch <- answer[int]{v: i}
+		v, err := awaitAnswer(done, time.Second, ch)
+		require.NoError(t, err, "try %d: the answer was there", i)
+		require.Equal(t, i, v)
+	}
+	_, err := awaitAnswer(done, time.Second, make(chan answer[int], 1))
+	assert.ErrorIs(t, err, errStoreTimeout, "no answer: the timeout")
+}
+
 // The function never starts with an expired context; the claim is released
 // so that the next delivery runs it.
 func TestDeliveriesDoNotStartPastTheDeadline(t *testing.T) {

@@ -1,12 +1,16 @@
 package redisstore
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,21 +26,63 @@ type redisServer struct {
 	args []string
 	dir  string
 	cmd  *exec.Cmd
+	// exited is closed once cmd has exited.
+	exited chan struct{}
 }
 
-// freePort returns a TCP port on loopback nobody listens on.
+// Ports freePort handed out in this process, never handed out again: a
+// test's server keeps its port while it is down between stop and restart.
+var (
+	portsMu sync.Mutex
+	ports   = map[int]bool{}
+)
+
+// freePort returns a TCP port on loopback nobody listens on, below 32768,
+// where Linux's ephemeral ports (32768 to 60999 by default; 49152 and up
+// elsewhere) start: the local port of an outgoing connection, which the
+// tests make by the thousand, then cannot take a port between freePort
+// and the server's start, or while the server is down, and make the
+// server's bind fail.
 func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
+	portsMu.Lock()
+	defer portsMu.Unlock()
+	for range 100 {
+		port := 20000 + rand.IntN(32768-20000)
+		if ports[port] {
+			continue
+		}
+		l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err != nil {
+			continue // in use
+		}
+		l.Close()
+		ports[port] = true
+		return port, nil
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	return 0, errors.New("no free port on loopback between 20000 and 32767")
+}
+
+// launchOnFreePort is launchRedis on a port from freePort, and on another
+// should another process take that port first.
+func launchOnFreePort(dir string, extra ...string) (*redisServer, error) {
+	var err error
+	for range 3 {
+		var port int
+		if port, err = freePort(); err != nil {
+			return nil, err
+		}
+		var r *redisServer
+		if r, err = launchRedis(port, dir, extra...); err == nil {
+			return r, nil
+		}
+	}
+	return nil, err
 }
 
 // launchRedis starts redis-server on port with extra arguments appended
 // (e.g. "--cluster-enabled", "yes"), in dir, and waits until it answers
-// PING. The caller stops it with stop.
+// (it, not a server another test started on the port). The caller stops
+// it with stop.
 func launchRedis(port int, dir string, extra ...string) (*redisServer, error) {
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
@@ -49,30 +95,52 @@ func launchRedis(port int, dir string, extra ...string) (*redisServer, error) {
 }
 
 func (r *redisServer) start() error {
-	r.cmd = exec.Command(r.bin, r.args...)
-	r.cmd.Dir = r.dir
-	dieWithParent(r.cmd)
-	if err := r.cmd.Start(); err != nil {
+	cmd := exec.Command(r.bin, r.args...)
+	cmd.Dir = r.dir
+	dieWithParent(cmd)
+	out := new(bytes.Buffer) // read once the process has exited
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
 		return err
 	}
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	r.cmd, r.exited = cmd, exited
 	rdb := redis.NewClient(&redis.Options{Addr: r.Addr, MaxRetries: -1})
 	defer rdb.Close()
+	// The server that answers must be this process, not one another test
+	// started on the port meanwhile.
+	ours := fmt.Sprintf("process_id:%d\r\n", cmd.Process.Pid)
 	deadline := time.Now().Add(10 * time.Second)
-	for rdb.Ping(context.Background()).Err() != nil {
+	for {
+		info, err := rdb.Info(context.Background(), "server").Result()
+		if err == nil && strings.Contains(info, ours) {
+			return nil
+		}
+		select {
+		case <-exited:
+			r.cmd = nil
+			return fmt.Errorf("redis-server on %s exited: %s", r.Addr, lastLine(out.String()))
+		case <-time.After(20 * time.Millisecond):
+		}
 		if time.Now().After(deadline) {
 			r.stop()
 			return fmt.Errorf("redis-server on %s did not start", r.Addr)
 		}
-		time.Sleep(20 * time.Millisecond)
 	}
-	return nil
+}
+
+// lastLine is the last non-empty line of s: what a server said last.
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return lines[len(lines)-1]
 }
 
 // stop kills the server (SIGKILL: a crash, nothing saved) and waits for it.
 func (r *redisServer) stop() {
-	if r.cmd != nil && r.cmd.Process != nil {
+	if r.cmd != nil {
 		_ = r.cmd.Process.Kill()
-		_ = r.cmd.Wait()
+		<-r.exited
 	}
 	r.cmd = nil
 }
@@ -81,11 +149,7 @@ func (r *redisServer) stop() {
 // when t ends.
 func startRedis(t testing.TB, extra ...string) *redisServer {
 	t.Helper()
-	port, err := freePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := launchRedis(port, t.TempDir(), extra...)
+	r, err := launchOnFreePort(t.TempDir(), extra...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,18 +168,13 @@ func (r *redisServer) restart(t testing.TB) {
 // runWithRedis starts the redis-server the tests share (redisAddr), runs
 // them and stops it.
 func runWithRedis(m *testing.M) int {
-	port, err := freePort()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
 	dir, err := os.MkdirTemp("", "redisstore")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
 	defer os.RemoveAll(dir)
-	r, err := launchRedis(port, dir)
+	r, err := launchOnFreePort(dir)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "redisstore tests:", err)
 		return 1

@@ -29,8 +29,9 @@ import (
 
 // server is one server of a deployment.
 type server struct {
-	c   *wego.Client
-	rdb *redis.Client
+	c     *wego.Client
+	rdb   *redis.Client
+	store *Store
 	// waiting receives the key of a delivery each time this server's
 	// Claim finds it held by a run that has not finished: the tests' way
 	// to know, without sleeping, that a copy waits for the other server.
@@ -64,7 +65,8 @@ func newDeployment(t *testing.T, addr string, opts *redis.Options, edit func(*we
 		t.Cleanup(func() { sv.rdb.Close() })
 		sv.waiting = make(chan string, 1)
 		s := d.srv.Settings()
-		s.DedupStore = &watchedStore{Store: New(sv.rdb, WithPrefix(prefix)), waiting: sv.waiting}
+		sv.store = New(sv.rdb, WithPrefix(prefix))
+		s.DedupStore = &watchedStore{Store: sv.store, waiting: sv.waiting}
 		s.Logger = logger
 		if edit != nil {
 			edit(&s)
@@ -461,17 +463,28 @@ func failFast() *redis.Options {
 	}
 }
 
-// waitRedis waits until rdb reaches the Redis that was restarted. After
-// failed dials go-redis may answer its last dial error until a background
-// dial succeeds (it tries once a second); WeChat's repeat of a
-// notification answered FAIL comes minutes later.
-func waitRedis(t *testing.T, rdbs ...*redis.Client) {
+// waitRedis waits until the servers' stores reach the Redis that was
+// restarted. After failed dials go-redis may answer its last dial error
+// until a background dial succeeds (it tries once a second), and the
+// store fails fast for a second after a failure (WithFailFast); WeChat's
+// repeat of a notification answered FAIL comes minutes later.
+func waitRedis(t *testing.T, servers ...*server) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
-	for _, rdb := range rdbs {
-		for rdb.Ping(context.Background()).Err() != nil {
+	for _, sv := range servers {
+		for sv.rdb.Ping(context.Background()).Err() != nil {
 			if time.Now().After(deadline) {
 				t.Fatal("the clients did not reconnect to the restarted Redis")
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		for {
+			_, _, err := sv.store.Session(context.Background(), "probe")
+			if err == nil {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the store still fails after Redis came back: %v", err)
 			}
 			time.Sleep(20 * time.Millisecond)
 		}
@@ -528,7 +541,7 @@ func TestRedisDownPushFailsOpen(t *testing.T) {
 			assert.NotContains(t, logs, "oFanA1", "the sender stays out of the logs")
 
 			r.restart(t)
-			waitRedis(t, d.a.rdb, d.b.rdb)
+			waitRedis(t, &d.a, &d.b)
 			ra, err = d.srv.Deliver(hA, msg)
 			require.NoError(t, err)
 			assert.True(t, strings.HasPrefix(ra.Get("Content"), "run 4: "), "the restarted Redis is empty: %q", ra.Get("Content"))
@@ -573,7 +586,7 @@ func TestRedisDownPayNotifyFailsClosed(t *testing.T) {
 	assert.NotContains(t, logs, "oPayerA1", "the payer stays out of the logs")
 
 	r.restart(t)
-	waitRedis(t, d.a.rdb, d.b.rdb)
+	waitRedis(t, &d.a, &d.b)
 	require.NoError(t, d.srv.ResendPayNotify("down-1"), "WeChat's repeat is handled: SUCCESS")
 	calls := rec.calls()
 	require.Len(t, calls, 2, "the function ran for the repeat")

@@ -1,6 +1,7 @@
 package wego_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -90,4 +91,23 @@ func ExampleJSAPIPayParams_ChooseWXPay() {
 	// Output:
 	// [nonceStr package paySign signType timestamp]
 	// true true
+}
+
+// The card api_ticket, for the card JS APIs' cardSign, is cached like the
+// jsapi_ticket: many calls, one request to WeChat while it lives.
+func ExampleClient_CardTicket() {
+	srv := wegotest.NewServer() // a fake WeChat; use your own Settings in production
+	defer srv.Close()
+	c, err := wego.NewClient(srv.Settings())
+	if err != nil {
+		panic(err)
+	}
+	ctx := context.Background()
+	first, err := c.CardTicket(ctx)
+	if err != nil {
+		panic(err)
+	}
+	again, _ := c.CardTicket(ctx)
+	fmt.Println("same ticket:", first == again, "- ticket requests:", srv.Requests(wegotest.PathTicket))
+	// Output: same ticket: true - ticket requests: 1
 }

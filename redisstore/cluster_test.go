@@ -12,7 +12,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -365,48 +364,20 @@ func TestCluster(t *testing.T) {
 			s := New(nil, WithPrefix(p)) // for its key names
 			return []string{s.tokenKey(srv.AppID), s.lockKey(srv.AppID)}
 		})
-		clients := make([]*wego.Client, 4)
-		var store *Store
-		for i := range clients {
+		stores := make([]*Store, 4)
+		for i := range stores {
 			if i%2 == 0 {
-				store, _ = c.newStore(t, p)
+				stores[i], _ = c.newStore(t, p)
 			} else {
 				uc := redis.NewUniversalClient(&redis.UniversalOptions{Addrs: c.Addrs})
 				t.Cleanup(func() { uc.Close() })
 				require.IsType(t, (*redis.ClusterClient)(nil), uc)
-				store = New(uc, WithPrefix(p))
-			}
-			s := srv.Settings()
-			s.TokenStore = store
-			s.TokenEndpoint = wego.TokenEndpointClassic // each fetch issues a new token
-			cl, err := wego.NewClient(s)
-			require.NoError(t, err)
-			clients[i] = cl
-		}
-		var wg sync.WaitGroup
-		tokens := make(chan string, 200)
-		for _, cl := range clients {
-			for range 50 {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					tok, err := cl.AccessToken(ctx)
-					assert.NoError(t, err)
-					tokens <- tok
-				}()
+				stores[i] = New(uc, WithPrefix(p))
 			}
 		}
-		wg.Wait()
-		close(tokens)
-		assert.Equal(t, 1, srv.TokenRequests(), "one server fetched, the others waited for its token")
-		first := <-tokens
-		same := 1
-		for tok := range tokens {
-			if tok == first {
-				same++
-			}
-		}
-		assert.Equal(t, 200, same, "goroutines given the shared token")
+		store := stores[3]
+		clients := classicClients(t, srv, stores...)
+		assertOneTokenFetch(t, srv, clients, 50)
 		_, err := clients[3].GetWeChatServersList(ctx)
 		require.NoError(t, err, "the shared token works")
 		tokenKey := store.tokenKey(srv.AppID)
@@ -538,25 +509,7 @@ func TestCluster(t *testing.T) {
 		b, _ := c.newStore(t, p)
 		keys := c.spread(t, func(i int) string { return "push:wx1:" + strconv.Itoa(1000+i) }, a.dedupKey)
 		for _, key := range keys {
-			var winners atomic.Int32
-			var wg sync.WaitGroup
-			for i := range 20 {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					s := a
-					if i%2 == 1 {
-						s = b
-					}
-					claimed, _, _, err := s.Claim(ctx, key, time.Minute)
-					assert.NoError(t, err)
-					if claimed {
-						winners.Add(1)
-					}
-				}()
-			}
-			wg.Wait()
-			require.Equal(t, int32(1), winners.Load(), "%s: one server wins the delivery", key)
+			assertOneClaimWinner(t, key, a, b)
 			c.assertHeldBy(t, a.dedupKey(key), c.masterOf(t, a.dedupKey(key)))
 			claimed, _, done, err := b.Claim(ctx, key, time.Minute)
 			require.NoError(t, err)
@@ -697,63 +650,14 @@ func TestSentinel(t *testing.T) {
 	a, b := sentinelStores(t, sentinel.Addr, "wego:")
 
 	srv := wegotest.New(t)
-	clients := make([]*wego.Client, 2)
-	for i, store := range []*Store{a, b} {
-		s := srv.Settings()
-		s.TokenStore = store
-		s.TokenEndpoint = wego.TokenEndpointClassic
-		cl, err := wego.NewClient(s)
-		require.NoError(t, err)
-		clients[i] = cl
-	}
-	var wg sync.WaitGroup
-	tokens := make(chan string, 100)
-	for _, cl := range clients {
-		for range 50 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				tok, err := cl.AccessToken(ctx)
-				assert.NoError(t, err)
-				tokens <- tok
-			}()
-		}
-	}
-	wg.Wait()
-	close(tokens)
-	assert.Equal(t, 1, srv.TokenRequests(), "one server fetched, the other waited for its token")
-	first := <-tokens
-	same := 1
-	for tok := range tokens {
-		if tok == first {
-			same++
-		}
-	}
-	assert.Equal(t, 100, same, "goroutines given the shared token")
+	assertOneTokenFetch(t, srv, classicClients(t, srv, a, b), 50)
 	direct := redis.NewClient(&redis.Options{Addr: master.Addr})
 	defer direct.Close()
 	n, err := direct.Exists(ctx, a.tokenKey(srv.AppID)).Result()
 	require.NoError(t, err)
 	assert.Equal(t, int64(1), n, "the token is on the master the Sentinel names")
 
-	var winners atomic.Int32
-	for i := range 20 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			s := a
-			if i%2 == 1 {
-				s = b
-			}
-			claimed, _, _, err := s.Claim(ctx, "push:wx1:1234", time.Minute)
-			assert.NoError(t, err)
-			if claimed {
-				winners.Add(1)
-			}
-		}()
-	}
-	wg.Wait()
-	require.Equal(t, int32(1), winners.Load(), "one server wins the delivery")
+	assertOneClaimWinner(t, "push:wx1:1234", a, b)
 	require.NoError(t, a.Finish(ctx, "push:wx1:1234", []byte("<xml>reply</xml>"), time.Minute))
 	claimed, res, done, err := b.Claim(ctx, "push:wx1:1234", time.Minute)
 	require.NoError(t, err)

@@ -161,36 +161,12 @@ func TestServersShareOneRefresh(t *testing.T) {
 	ctx := context.Background()
 	srv := wegotest.New(t)
 	prefix := testPrefix(t)
-	clients := make([]*wego.Client, 4)
-	for i := range clients {
-		store, _ := newStore(t, prefix)
-		s := srv.Settings()
-		s.TokenStore = store
-		s.TokenEndpoint = wego.TokenEndpointClassic
-		c, err := wego.NewClient(s)
-		require.NoError(t, err)
-		clients[i] = c
+	stores := make([]*Store, 4)
+	for i := range stores {
+		stores[i], _ = newStore(t, prefix)
 	}
-	var wg sync.WaitGroup
-	tokens := make(chan string, 200)
-	for _, c := range clients {
-		for range 50 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				tok, err := c.AccessToken(ctx)
-				assert.NoError(t, err)
-				tokens <- tok
-			}()
-		}
-	}
-	wg.Wait()
-	close(tokens)
-	assert.Equal(t, 1, srv.TokenRequests(), "one server fetched, the others waited for its token")
-	first := <-tokens
-	for tok := range tokens {
-		assert.Equal(t, first, tok)
-	}
+	clients := classicClients(t, srv, stores...)
+	assertOneTokenFetch(t, srv, clients, 50)
 	_, err := clients[3].GetWeChatServersList(ctx)
 	require.NoError(t, err, "the shared token works")
 }

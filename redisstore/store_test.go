@@ -8,7 +8,6 @@ import (
 	"os"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -211,25 +210,7 @@ func TestDedupAcrossStores(t *testing.T) {
 	a, _ := newStore(t, prefix)
 	b, _ := newStore(t, prefix)
 
-	var winners atomic.Int32
-	var wg sync.WaitGroup
-	for i := range 20 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			s := a
-			if i%2 == 1 {
-				s = b
-			}
-			claimed, _, _, err := s.Claim(ctx, "push:wx1:1234", time.Minute)
-			assert.NoError(t, err)
-			if claimed {
-				winners.Add(1)
-			}
-		}()
-	}
-	wg.Wait()
-	require.Equal(t, int32(1), winners.Load(), "one server wins the delivery")
+	assertOneClaimWinner(t, "push:wx1:1234", a, b)
 
 	claimed, _, done, err := b.Claim(ctx, "push:wx1:1234", time.Minute)
 	require.NoError(t, err)

@@ -389,42 +389,18 @@ func TestCluster(t *testing.T) {
 	// on all three masters, one ticket request for four servers.
 	t.Run("ServersShareOneTicket", func(t *testing.T) {
 		t.Parallel()
-		ctx := context.Background()
 		srv := wegotest.New(t)
 		ticket := srv.AppID + "/jsapi_ticket" // the TokenStore key of the ticket (wego's ticketKeySuffix)
 		p := c.spreadPrefix(t, 3, func(p string) []string {
 			s := New(nil, WithPrefix(p))
 			return []string{s.tokenKey(srv.AppID), s.lockKey(srv.AppID), s.tokenKey(ticket), s.lockKey(ticket)}
 		})
-		clients := make([]*wego.Client, 4)
-		var store *Store
-		for i := range clients {
-			store, _ = c.newStore(t, p)
-			s := srv.Settings()
-			s.TokenStore = store
-			cl, err := wego.NewClient(s)
-			require.NoError(t, err)
-			clients[i] = cl
-			_, err = cl.AccessToken(ctx) // the token is shared already; the ticket is cold
-			require.NoError(t, err)
+		stores := make([]*Store, 4)
+		for i := range stores {
+			stores[i], _ = c.newStore(t, p)
 		}
-		srv.SetLatency(50 * time.Millisecond)
-		var wg sync.WaitGroup
-		for _, cl := range clients {
-			for range 50 {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					cfg, err := cl.JSConfig(ctx, "https://m.example.com/page?x=1")
-					if assert.NoError(t, err) {
-						assert.NoError(t, srv.VerifyJSSignature("https://m.example.com/page?x=1", cfg.NonceStr, cfg.Timestamp, cfg.Signature))
-					}
-				}()
-			}
-		}
-		wg.Wait()
-		assert.Equal(t, 1, srv.TokenRequests())
-		assert.Equal(t, 1, srv.Requests(wegotest.PathTicket), "one server fetched the ticket, the others waited for it")
+		store := stores[3]
+		assertOneTicketFetch(t, srv, 50, stores...)
 		for _, k := range []string{store.tokenKey(srv.AppID), store.tokenKey(ticket)} {
 			c.assertHeldBy(t, k, c.masterOf(t, k))
 		}

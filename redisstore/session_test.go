@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -205,35 +204,11 @@ func TestTokenLockIsReleasedOnlyByItsOwner(t *testing.T) {
 // request) in all, and sign with the same ticket.
 func TestServersShareOneTicket(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
 	srv := wegotest.New(t)
 	prefix := testPrefix(t)
-	clients := make([]*wego.Client, 4)
-	for i := range clients {
-		store, _ := newStore(t, prefix)
-		s := srv.Settings()
-		s.TokenStore = store
-		c, err := wego.NewClient(s)
-		require.NoError(t, err)
-		clients[i] = c
-		_, err = c.AccessToken(ctx) // the token is shared already; the ticket is cold
-		require.NoError(t, err)
+	stores := make([]*Store, 4)
+	for i := range stores {
+		stores[i], _ = newStore(t, prefix)
 	}
-	srv.SetLatency(50 * time.Millisecond) // a WeChat as slow as a real one
-	var wg sync.WaitGroup
-	for _, c := range clients {
-		for range 50 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				cfg, err := c.JSConfig(ctx, "https://m.example.com/page?x=1")
-				if assert.NoError(t, err) {
-					assert.NoError(t, srv.VerifyJSSignature("https://m.example.com/page?x=1", cfg.NonceStr, cfg.Timestamp, cfg.Signature))
-				}
-			}()
-		}
-	}
-	wg.Wait()
-	assert.Equal(t, 1, srv.TokenRequests())
-	assert.Equal(t, 1, srv.Requests(wegotest.PathTicket), "one server fetched the ticket, the others waited for it")
+	assertOneTicketFetch(t, srv, 50, stores...)
 }

@@ -83,3 +83,41 @@ func assertOneClaimWinner(t *testing.T, key string, stores ...*Store) {
 	wg.Wait()
 	require.Equal(t, int32(1), winners.Load(), "%s: one server wins the delivery", key)
 }
+
+// assertOneTicketFetch gives each store a Client on srv's default token
+// endpoint and its token (fetched once, shared), slows srv down to a real
+// WeChat's pace, then has perClient goroutines on each sign wx.config at
+// once, and checks that one ticket request served them all and that every
+// signature verifies.
+func assertOneTicketFetch(t *testing.T, srv *wegotest.Server, perClient int, stores ...*Store) {
+	t.Helper()
+	ctx := context.Background()
+	clients := make([]*wego.Client, len(stores))
+	for i, store := range stores {
+		s := srv.Settings()
+		s.TokenStore = store
+		c, err := wego.NewClient(s)
+		require.NoError(t, err)
+		clients[i] = c
+		_, err = c.AccessToken(ctx) // the token is shared already; the ticket is cold
+		require.NoError(t, err)
+	}
+	srv.SetLatency(50 * time.Millisecond) // a WeChat as slow as a real one
+	const page = "https://m.example.com/page?x=1"
+	var wg sync.WaitGroup
+	for _, c := range clients {
+		for range perClient {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				cfg, err := c.JSConfig(ctx, page)
+				if assert.NoError(t, err) {
+					assert.NoError(t, srv.VerifyJSSignature(page, cfg.NonceStr, cfg.Timestamp, cfg.Signature))
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	assert.Equal(t, 1, srv.TokenRequests())
+	assert.Equal(t, 1, srv.Requests(wegotest.PathTicket), "one server fetched the ticket, the others waited for it")
+}

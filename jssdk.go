@@ -177,11 +177,6 @@ func JSSignature(ticket, nonceStr string, timestamp int64, pageURL string) strin
 	return string(out[:])
 }
 
-// ticketKeySuffix follows the AppID in the TokenStore key of the
-// jsapi_ticket; the key of a ticket of another type has that type in place
-// of "jsapi" ("/wx_card_ticket").
-const ticketKeySuffix = "/jsapi_ticket"
-
 // ticketCache fetches, caches and drops the tickets of one type (the
 // jsapi_ticket, the card api_ticket), as tokenCache does the access token,
 // in the same TokenStore.

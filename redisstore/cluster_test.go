@@ -390,7 +390,7 @@ func TestCluster(t *testing.T) {
 	t.Run("ServersShareOneTicket", func(t *testing.T) {
 		t.Parallel()
 		srv := wegotest.New(t)
-		ticket := srv.AppID + "/jsapi_ticket" // the TokenStore key of the ticket (wego's ticketKeySuffix)
+		ticket := srv.AppID + "/jsapi_ticket" // the TokenStore key of the jsapi_ticket
 		p := c.spreadPrefix(t, 3, func(p string) []string {
 			s := New(nil, WithPrefix(p))
 			return []string{s.tokenKey(srv.AppID), s.lockKey(srv.AppID), s.tokenKey(ticket), s.lockKey(ticket)}

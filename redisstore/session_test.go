@@ -127,6 +127,57 @@ func TestSessionsFailClosedWhenRedisIsDown(t *testing.T) {
 	assert.Zero(t, srv.Requests(wegotest.PathOAuthToken))
 }
 
+// A logged-in visitor while Redis is killed and started again empty: 503
+// during the outage (never a page, never a login that could not be kept),
+// then, the session gone with Redis' data, sent to log in again, after
+// which the pages are the visitor's again.
+func TestLoggedInVisitorAcrossARedisRestart(t *testing.T) {
+	t.Parallel()
+	r := startRedis(t)
+	srv := wegotest.New(t)
+	require.NoError(t, srv.AddUser(wegotest.User{OpenID: "oAlice", Nickname: "Alice"}))
+	require.NoError(t, srv.AuthorizeAs("oAlice"))
+	rdb := redis.NewClient(&redis.Options{Addr: r.Addr})
+	t.Cleanup(func() { rdb.Close() })
+	store := New(rdb, WithPrefix(testPrefix(t)))
+	s := srv.Settings()
+	s.SessionStore = store
+	c, err := wego.NewClient(s)
+	require.NoError(t, err)
+	srv.SetApp(c.LoginRequired(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u, _ := wego.UserFrom(r.Context())
+		_, _ = io.WriteString(w, "hello "+u.Profile.Nickname)
+	})))
+	jar, err := cookiejar.New(nil)
+	require.NoError(t, err)
+	browser := &http.Client{Jar: jar}
+	get := func() (int, string) {
+		resp, err := browser.Get(srv.AppURL + "/me")
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		return resp.StatusCode, string(b)
+	}
+	code, body := get()
+	require.Equal(t, http.StatusOK, code, body)
+	require.Equal(t, "hello Alice", body)
+	require.Equal(t, 1, srv.Requests(wegotest.PathOAuthToken))
+
+	r.stop()
+	code, _ = get()
+	assert.Equal(t, http.StatusServiceUnavailable, code, "Redis down: no page")
+	assert.Equal(t, 1, srv.Requests(wegotest.PathOAuthToken), "and no login started")
+
+	r.restart(t)
+	require.Eventually(t, func() bool { _, _, err := store.Session(context.Background(), "probe"); return err == nil },
+		10*time.Second, 20*time.Millisecond, "the store reaches the restarted Redis")
+	code, body = get() // the session went with Redis' data: a new login, followed by the client
+	assert.Equal(t, http.StatusOK, code, body)
+	assert.Equal(t, "hello Alice", body)
+	assert.Equal(t, 2, srv.Requests(wegotest.PathOAuthToken), "sent to log in again: a second code exchange")
+}
+
 // BenchmarkSessionLookup is one LoginRequired session read through Redis
 // (a real redis-server on loopback): what a logged-in request adds when
 // sessions are shared.

@@ -633,6 +633,10 @@ func loginPage(w http.ResponseWriter, status int, msg, retry string) {
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
+	if status == http.StatusServiceUnavailable {
+		// The session store is down: try again in a few seconds.
+		h.Set("Retry-After", "5")
+	}
 	w.WriteHeader(status)
 	var b strings.Builder
 	b.WriteString("<!doctype html>\n<html><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\"><title>")

@@ -118,6 +118,7 @@ func TestSessionsFailClosedWhenRedisIsDown(t *testing.T) {
 	resp.Body.Close()
 	assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
 	assert.Empty(t, resp.Header.Get("Location"))
+	assert.Equal(t, "5", resp.Header.Get("Retry-After"), "come back in a few seconds")
 
 	// A visitor without a cookie cannot be given a login to finish either.
 	resp, err = noFollow.Get(srv.AppURL + "/me")

@@ -103,8 +103,11 @@ type Store struct {
 	// after a failure; 0 while Redis answers. See WithFailFast.
 	downUntil atomic.Int64
 
+	// local holds the tokens read from Redis (key → token): replaced,
+	// never changed, on a write, so that a lookup, made before every call
+	// to WeChat, takes no lock. mu serialises the writers.
 	mu    sync.Mutex
-	local map[string]localToken // appID → token read from Redis
+	local atomic.Pointer[map[string]localToken]
 }
 
 type localToken struct {
@@ -147,7 +150,7 @@ var ErrUnavailable = errors.New("redis failed moments ago; not asked again yet")
 
 // New returns a store using rdb, which the caller keeps and closes.
 func New(rdb redis.UniversalClient, opts ...Option) *Store {
-	s := &Store{rdb: rdb, prefix: "wego:", localTTL: 10 * time.Second, failFast: time.Second, now: time.Now, local: map[string]localToken{}}
+	s := &Store{rdb: rdb, prefix: "wego:", localTTL: 10 * time.Second, failFast: time.Second, now: time.Now}
 	for _, o := range opts {
 		o(s)
 	}
@@ -169,9 +172,11 @@ func (s *Store) lockKey(key string) string    { return s.prefix + "lock:" + key 
 // Token implements [wego.TokenStore].
 func (s *Store) Token(ctx context.Context, appID string) (wego.Token, bool, error) {
 	now := s.now()
-	s.mu.Lock()
-	l, ok := s.local[appID]
-	s.mu.Unlock()
+	var l localToken
+	ok := false
+	if m := s.local.Load(); m != nil {
+		l, ok = (*m)[appID]
+	}
 	if ok && now.Before(l.until) && now.Before(l.tok.ExpiresAt) {
 		return l.tok, true, nil
 	}
@@ -213,11 +218,11 @@ return 0`)
 // DeleteToken implements [wego.TokenStore]: the token is deleted only while
 // it is still value, so a fresh token another server stored survives.
 func (s *Store) DeleteToken(ctx context.Context, appID, value string) error {
-	s.mu.Lock()
-	if l, ok := s.local[appID]; ok && l.tok.Value == value {
-		delete(s.local, appID)
-	}
-	s.mu.Unlock()
+	s.updateLocal(func(m map[string]localToken) {
+		if l, ok := m[appID]; ok && l.tok.Value == value {
+			delete(m, appID)
+		}
+	})
 	key := s.tokenKey(appID)
 	v, err := call(ctx, s, func() (string, error) { return s.rdb.Get(ctx, key).Result() })
 	if errors.Is(err, redis.Nil) {
@@ -239,9 +244,22 @@ func (s *Store) remember(appID string, tok wego.Token) {
 	if s.localTTL <= 0 {
 		return
 	}
+	until := s.now().Add(s.localTTL)
+	s.updateLocal(func(m map[string]localToken) { m[appID] = localToken{tok: tok, until: until} })
+}
+
+// updateLocal replaces the local copies with a copy changed by fn.
+func (s *Store) updateLocal(fn func(map[string]localToken)) {
 	s.mu.Lock()
-	s.local[appID] = localToken{tok: tok, until: s.now().Add(s.localTTL)}
-	s.mu.Unlock()
+	defer s.mu.Unlock()
+	next := make(map[string]localToken)
+	if m := s.local.Load(); m != nil {
+		for k, v := range *m {
+			next[k] = v
+		}
+	}
+	fn(next)
+	s.local.Store(&next)
 }
 
 // encodeToken stores the expiry (Unix milliseconds) before the value.

@@ -52,31 +52,12 @@ type subscribeSendBody struct {
 }
 
 func (m SubscribeMessage) body() subscribeSendBody {
-	data := make(map[string]templateValue, len(m.Data))
-	for k, v := range m.Data {
-		data[k] = templateValue{v}
-	}
-	return subscribeSendBody{ToUser: m.ToUser, TemplateID: m.TemplateID, Page: m.Page, MiniProgram: m.MiniProgram, Data: data}
+	return subscribeSendBody{ToUser: m.ToUser, TemplateID: m.TemplateID, Page: m.Page, MiniProgram: m.MiniProgram, Data: templateData(m.Data)}
 }
 
 // check refuses what WeChat would refuse, naming the field.
 func (m SubscribeMessage) check() error {
-	switch {
-	case m.ToUser == "":
-		return missing("ToUser")
-	case m.TemplateID == "":
-		return missing("TemplateID")
-	case m.MiniProgram != nil && m.MiniProgram.AppID == "":
-		return missing("MiniProgram.AppID")
-	case len(m.Data) == 0:
-		return missing("Data")
-	}
-	for k := range m.Data {
-		if k == "" {
-			return invalid("Data", "a key is empty")
-		}
-	}
-	return nil
+	return checkNotice(m.ToUser, m.TemplateID, m.MiniProgram, m.Data)
 }
 
 // MessageSubscribeBizSend sends the subscription notice m

@@ -59,17 +59,24 @@ type TemplateMiniProgram struct {
 
 // check refuses what WeChat would refuse, naming the field.
 func (m TemplateMessage) check() error {
+	return checkNotice(m.ToUser, m.TemplateID, m.MiniProgram, m.Data)
+}
+
+// checkNotice checks what template messages and subscription notices
+// share: a recipient, a template, a mini program named when one is set,
+// and data under non-empty keys.
+func checkNotice(toUser, templateID string, mp *TemplateMiniProgram, data map[string]string) error {
 	switch {
-	case m.ToUser == "":
+	case toUser == "":
 		return missing("ToUser")
-	case m.TemplateID == "":
+	case templateID == "":
 		return missing("TemplateID")
-	case m.MiniProgram != nil && m.MiniProgram.AppID == "":
+	case mp != nil && mp.AppID == "":
 		return missing("MiniProgram.AppID")
-	case len(m.Data) == 0:
+	case len(data) == 0:
 		return missing("Data")
 	}
-	for k := range m.Data {
+	for k := range data {
 		if k == "" {
 			return invalid("Data", "a key is empty")
 		}
@@ -79,6 +86,15 @@ func (m TemplateMessage) check() error {
 
 type templateValue struct {
 	Value string `json:"value"`
+}
+
+// templateData is data as WeChat takes it: each value in {"value": ...}.
+func templateData(data map[string]string) map[string]templateValue {
+	out := make(map[string]templateValue, len(data))
+	for k, v := range data {
+		out[k] = templateValue{v}
+	}
+	return out
 }
 
 type templateSendBody struct {
@@ -91,12 +107,8 @@ type templateSendBody struct {
 }
 
 func (m TemplateMessage) body() templateSendBody {
-	data := make(map[string]templateValue, len(m.Data))
-	for k, v := range m.Data {
-		data[k] = templateValue{v}
-	}
 	return templateSendBody{ToUser: m.ToUser, TemplateID: m.TemplateID, URL: m.URL, MiniProgram: m.MiniProgram,
-		ClientMsgID: m.ClientMsgID, Data: data}
+		ClientMsgID: m.ClientMsgID, Data: templateData(m.Data)}
 }
 
 // MessageTemplateSend sends the template message m
